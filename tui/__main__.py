@@ -1,0 +1,115 @@
+"""Command line: ``rajpoot-tui`` starts the reader; ``refresh`` and ``list`` run headless.
+
+Textual is imported only when the UI starts, and httpx/feedparser only when a
+fetch or a parse is needed, so ``--version``, ``--help`` and ``list`` are quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from tui import DEFAULT_FEED_URL, __version__
+from tui.sanitize import is_openable_link
+
+
+def build_parser() -> argparse.ArgumentParser:
+    feed_help = f"read this RSS/Atom feed instead of the default ({DEFAULT_FEED_URL})"
+    parser = argparse.ArgumentParser(
+        prog="rajpoot-tui",
+        description="A terminal reader for the blog.rajpoot.dev backend feed.",
+        epilog="Run without a command to open the reader. Press ? inside it for the keys.",
+    )
+    parser.add_argument("--version", action="version", version=f"rajpoot-tui {__version__}")
+    parser.add_argument("--feed", metavar="URL", default=DEFAULT_FEED_URL, help=feed_help)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # SUPPRESS lets --feed also come after the command without resetting an earlier one.
+    feed_after = argparse.ArgumentParser(add_help=False)
+    feed_after.add_argument("--feed", metavar="URL", default=argparse.SUPPRESS, help=feed_help)
+    commands.add_parser(
+        "refresh",
+        parents=[feed_after],
+        help="fetch the feed now and print one summary line; exit 1 if it failed",
+    )
+    listing = commands.add_parser(
+        "list", parents=[feed_after], help="print stored posts (never touches the network)"
+    )
+    listing.add_argument("--unread", action="store_true", help="only unread posts")
+    listing.add_argument("--starred", action="store_true", help="only starred posts")
+    listing.add_argument("--json", action="store_true", help="print one JSON array")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not is_openable_link(args.feed):
+        print(f"rajpoot-tui: --feed needs an http(s) URL, got {args.feed!r}", file=sys.stderr)
+        return 2
+    if args.command == "refresh":
+        return refresh_command(args.feed)
+    if args.command == "list":
+        return list_command(args.feed, unread=args.unread, starred=args.starred, as_json=args.json)
+    from tui.app import RajpootApp
+
+    app = RajpootApp(args.feed)
+    app.run()
+    return app.return_code or 0
+
+
+def _open_store() -> Any:
+    from tui import paths
+    from tui.store import Store
+
+    store = Store.open(paths.cache_db_path(), paths.state_db_path())
+    for notice in store.notices:
+        print(f"rajpoot-tui: {notice}", file=sys.stderr)
+    return store
+
+
+def refresh_command(feed_url: str) -> int:
+    from tui.refresh import import_seed_if_empty, refresh_feed
+
+    with _open_store() as store:
+        import_seed_if_empty(store, feed_url)
+        outcome = refresh_feed(store, feed_url)
+        title = (store.feed(feed_url).title if store.feed(feed_url) else "") or feed_url
+    print(f"{title}: {outcome.message}")
+    for warning in outcome.warnings:
+        print(f"  warning: {warning}")
+    return 0 if outcome.ok else 1
+
+
+def list_command(feed_url: str, *, unread: bool, starred: bool, as_json: bool) -> int:
+    from tui.refresh import import_seed_if_empty
+    from tui.timefmt import list_date
+
+    with _open_store() as store:
+        import_seed_if_empty(store, feed_url)
+        posts = store.posts(feed_url, unread_only=unread, starred_only=starred)
+    if as_json:
+        rows = [
+            {
+                "id": post.id,
+                "feed": post.feed_url,
+                "title": post.title,
+                "link": post.link,
+                "published": post.published.isoformat() if post.published else None,
+                "read": post.read,
+                "starred": post.starred,
+            }
+            for post in posts
+        ]
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for post in posts:
+        marker = "★" if post.starred else (" " if post.read else "●")
+        print(f"{marker} {list_date(post.published)}  {post.display_title}  {post.link}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

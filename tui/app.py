@@ -1,0 +1,466 @@
+"""The Textual app: bindings, message handlers and workers. It orchestrates only.
+
+Feed fetching, parsing, sanitising and storage live in modules with no Textual
+import (``fetch``, ``parse``, ``sanitize``, ``store``, ``refresh``); the widgets
+live in ``tui/widgets`` and the screens in ``tui/screens``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SuspendNotSupported
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Markdown, OptionList
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tui import DEFAULT_FEED_URL, paths
+from tui.models import FeedInfo, Post
+from tui.opener import Browser, find_browser
+from tui.refresh import RefreshOutcome, Status, import_seed_if_empty, refresh_feed
+from tui.sanitize import is_openable_link, link_scheme
+from tui.settings import Settings, load_settings, save_settings, with_theme
+from tui.store import Store
+from tui.timefmt import relative
+from tui.widgets.post_detail import PostDetail
+from tui.widgets.post_list import PostList
+from tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    import httpx
+
+_PACKAGE = Path(__file__).resolve().parent
+# A wheel carries the stylesheets inside the package (hatch force-include);
+# an editable install or a checkout has them in the top-level styles/ dir.
+STYLES = next(p for p in (_PACKAGE / "styles", _PACKAGE.parent / "styles") if p.is_dir())
+
+# How often the app checks whether an automatic refresh is due. The refresh
+# itself happens only as often as the settings and the publisher allow.
+AUTO_REFRESH_CHECK_SECONDS = 60.0
+# Network problems that mean "you are offline", which deserve a calm notice.
+_OFFLINE_KINDS = frozenset({"dns", "connect"})
+
+
+@dataclass(frozen=True, slots=True)
+class StorePaths:
+    cache: Path
+    state: Path
+
+    @classmethod
+    def default(cls) -> StorePaths:
+        return cls(paths.cache_db_path(), paths.state_db_path())
+
+
+class RajpootApp(App[int]):
+    """A reader for one RSS/Atom feed: list on the left, the post on the right."""
+
+    TITLE = "rajpoot-tui"
+    CSS_PATH: ClassVar[list[str | Path]] = [STYLES / "app.tcss"]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    BINDING_GROUP_TITLE = "Reader"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "open_post", "Open"),
+        Binding("y", "copy_link", "Copy link"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("s", "toggle_star", "Star"),
+        Binding("m", "toggle_read", "Read/unread"),
+        Binding("u", "toggle_unread_only", "Unread only"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    class PostsChanged(Message):
+        """The store has new content for the shown feed (posted from worker threads)."""
+
+    def __init__(
+        self,
+        feed_url: str = DEFAULT_FEED_URL,
+        *,
+        store_paths: StorePaths | None = None,
+        settings: Settings | None = None,
+        transport: httpx.BaseTransport | None = None,
+        browser_finder: Callable[[], Browser | None] = find_browser,
+        refresh_on_start: bool = True,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__()
+        self.feed_url = feed_url
+        self.store_paths = store_paths or StorePaths.default()
+        self.settings = settings or load_settings()
+        self.transport = transport
+        self.browser_finder = browser_finder
+        self.refresh_on_start = refresh_on_start
+        self.now = now
+        self.store: Store | None = None
+        self.unread_only = False
+        self._read_timer: Timer | None = None
+        self._detail_timer: Timer | None = None
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+
+    # -- layout -----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="panes"):
+            yield PostList(id="posts")
+            yield PostDetail(id="detail", clock=self.now)
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def post_list(self) -> PostList:
+        return self.query_one("#posts", PostList)
+
+    @property
+    def detail(self) -> PostDetail:
+        return self.query_one("#detail", PostDetail)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one("#status", StatusBar)
+
+    # -- start-up ---------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        for notice in self.settings.notices:
+            self.notify(notice, title="Settings", severity="warning", timeout=10, markup=False)
+        # Reading the store is a few milliseconds even at 10,000 posts, so the
+        # first frame already shows the cached posts. No XML is parsed here.
+        self.store = Store.open(
+            self.store_paths.cache, self.store_paths.state, retention=self.settings.retention
+        )
+        for notice in self.store.notices:
+            self.notify(notice, title="Storage", severity="warning", timeout=15, markup=False)
+        self.reload_posts()
+        self.post_list.focus()
+        self.set_interval(AUTO_REFRESH_CHECK_SECONDS, self.maybe_auto_refresh, name="auto-refresh")
+        self.set_interval(30, self.update_header, name="header-clock")
+        if self.refresh_on_start or not self.store.has_posts(self.feed_url):
+            self.run_refresh(user_asked=False, network=self.refresh_on_start)
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    # -- showing posts ----------------------------------------------------------
+
+    def reload_posts(self) -> None:
+        """Re-read the feed's posts from the store and redraw, keeping the highlight."""
+        assert self.store is not None
+        posts = self.store.posts(self.feed_url, unread_only=self.unread_only)
+        self.post_list.show_posts(posts)
+        if not posts:
+            self.detail.show_post(None)
+        self.update_header()
+
+    def update_header(self) -> None:
+        if self.store is None:
+            return
+        feed = self.store.feed(self.feed_url)
+        self.title = feed.title if feed and feed.title else self.feed_url
+        self.sub_title = _fetch_label(feed, self.now())
+        self.status.set_summary(self._counts())
+
+    def _counts(self) -> str:
+        posts = self.post_list.posts
+        unread = sum(not p.read for p in posts)
+        shown = "unread posts" if self.unread_only else "posts"
+        return f"{len(posts)} {shown} · {unread} unread"
+
+    @on(OptionList.OptionHighlighted, "#posts")
+    def _post_highlighted(self) -> None:
+        # Holding j scrolls through dozens of rows a second; render the detail
+        # only once the highlight settles, and mark read only after a dwell.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(0.05, self._show_highlighted)
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        post = self.post_list.current_post
+        if post is not None and not post.read and self.settings.mark_read_after_seconds >= 0:
+            post_id = post.id
+            self._read_timer = self.set_timer(
+                self.settings.mark_read_after_seconds, lambda: self._auto_mark_read(post_id)
+            )
+
+    def _show_highlighted(self) -> None:
+        self.detail.show_post(self.post_list.current_post)
+
+    def _auto_mark_read(self, post_id: str) -> None:
+        post = self.post_list.current_post
+        if post is not None and post.id == post_id and not post.read:
+            self.set_read(post, True)
+
+    def set_read(self, post: Post, read: bool) -> None:
+        assert self.store is not None
+        self.store.set_read([post.id], read, now=self.now())
+        self.refresh_post(post.id)
+
+    def refresh_post(self, post_id: str) -> None:
+        assert self.store is not None
+        fresh = self.store.post(post_id)
+        if fresh is None:
+            return
+        self.post_list.update_post(fresh)
+        if self.detail.post is not None and self.detail.post.id == post_id:
+            self.detail.show_post(fresh)
+        self.status.set_summary(self._counts())
+
+    # -- opening and copying links ---------------------------------------------
+
+    @on(PostList.Opened)
+    def _post_opened(self, event: PostList.Opened) -> None:
+        self.open_post(event.post)
+
+    def action_open_post(self) -> None:
+        post = self.post_list.current_post
+        if post is None:
+            self.notify("No post to open.", severity="warning")
+            return
+        self.open_post(post)
+
+    def open_post(self, post: Post) -> None:
+        if not post.link:
+            self.notify("This post has no link.", severity="warning")
+            return
+        if self.open_link(post.link) and not post.read:
+            self.set_read(post, True)
+
+    @on(Markdown.LinkClicked)
+    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        self.open_link(event.href)
+
+    def open_link(self, url: str) -> bool:
+        """Open an http(s) link in the user's browser; True when it was handed over."""
+        if not is_openable_link(url):
+            scheme = link_scheme(url)
+            what = f"a {scheme}: link" if scheme else "a link without http(s)"
+            self.notify(
+                f"Not opening {what}; only http and https links are opened.\n{url}",
+                title="Link refused",
+                severity="warning",
+                markup=False,
+            )
+            return False
+        browser = self.browser_finder()
+        if browser is None:
+            self._copy_instead(url, "No browser is available here")
+            return True
+        if browser.console:
+            # lynx/w3m need the terminal; give it to them until they exit.
+            try:
+                with self.suspend():
+                    opened = browser.open(url)
+            except SuspendNotSupported:
+                self._copy_instead(url, "Can't hand the terminal to a console browser here")
+                return True
+            if not opened:
+                self._copy_instead(url, "The browser could not be started")
+            return True
+        self._open_in_background(browser, url)
+        return True
+
+    @work(thread=True, group="open-link", exit_on_error=False, description="Opening link")
+    def _open_in_background(self, browser: Browser, url: str) -> None:
+        # Starting a GUI browser can take a second; never on the event loop.
+        if browser.open(url):
+            self.call_from_thread(
+                self.notify, url, title="Opened in browser", timeout=3, markup=False
+            )
+        else:
+            self.call_from_thread(self._copy_instead, url, "The browser could not be started")
+
+    def _copy_instead(self, url: str, reason: str) -> None:
+        self.copy_to_clipboard(url)
+        self.notify(
+            f"{reason}; the link is copied to your clipboard (if your terminal allows it):\n{url}",
+            title="Link copied",
+            timeout=10,
+            markup=False,
+        )
+
+    def action_copy_link(self) -> None:
+        post = self.post_list.current_post
+        if post is None or not post.link:
+            self.notify("No link to copy.", severity="warning")
+            return
+        self.copy_to_clipboard(post.link)
+        self.notify(post.link, title="Copied link", timeout=5, markup=False)
+
+    # -- read, star, filter -----------------------------------------------------
+
+    def action_toggle_read(self) -> None:
+        post = self.post_list.current_post
+        if post is not None:
+            if self._read_timer is not None:
+                self._read_timer.stop()
+            self.set_read(post, not post.read)
+
+    def action_toggle_star(self) -> None:
+        post = self.post_list.current_post
+        if post is None:
+            return
+        assert self.store is not None
+        self.store.set_starred(post.id, not post.starred)
+        self.refresh_post(post.id)
+
+    def action_toggle_unread_only(self) -> None:
+        self.unread_only = not self.unread_only
+        self.reload_posts()
+        self.notify("Showing unread posts only." if self.unread_only else "Showing all posts.",
+                    timeout=2)
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen, help_rows
+
+        rows = help_rows(
+            [
+                ("Post list", [*PostList.BINDINGS, *OptionList.BINDINGS]),
+                ("Post pane (tab to switch)", PostDetail.BINDINGS),
+                ("Everywhere", [*self.BINDINGS, Binding("tab", "switch", "Switch pane")]),
+            ]
+        )
+        self.push_screen(HelpScreen(rows))
+
+    def action_switch_pane(self) -> None:
+        if self.post_list.has_focus:
+            self.detail.focus()
+        else:
+            self.post_list.focus()
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        self.exit(0)
+
+    def watch_theme(self, theme: str) -> None:
+        if theme != self.settings.theme:
+            self.settings = with_theme(self.settings, theme)
+            try:
+                save_settings(self.settings)
+            except OSError as error:
+                self.notify(f"Could not save the theme: {error}", severity="warning", markup=False)
+
+    # -- refreshing ---------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.run_refresh(user_asked=True)
+
+    def maybe_auto_refresh(self) -> None:
+        if self.store is None or self.settings.refresh_minutes <= 0:
+            return
+        feed = self.store.feed(self.feed_url)
+        if _auto_refresh_due(feed, self.now(), self.settings.refresh_minutes):
+            self.run_refresh(user_asked=False)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="refresh",
+        exit_on_error=False,
+        description="Refreshing the feed",
+    )
+    def run_refresh(self, *, user_asked: bool, network: bool = True) -> tuple[RefreshOutcome | None, bool]:
+        worker = get_current_worker()
+        # A thread can't share the UI thread's SQLite connection; a second
+        # connection is also exactly how a second app instance behaves.
+        with Store.open(
+            self.store_paths.cache, self.store_paths.state, retention=self.settings.retention
+        ) as store:
+            if import_seed_if_empty(store, self.feed_url, now=self.now()):
+                self.post_message(self.PostsChanged())
+            if not network:
+                return None, user_asked
+            from tui.fetch import FetchPolicy
+
+            outcome = refresh_feed(
+                store,
+                self.feed_url,
+                policy=FetchPolicy(timeout=self.settings.timeout_seconds),
+                transport=self.transport,
+                sleep=lambda seconds: _interruptible_sleep(worker, seconds),
+                should_cancel=lambda: worker.is_cancelled,
+                now=self.now,
+            )
+        return outcome, user_asked
+
+    @on(PostsChanged)
+    def _posts_changed(self) -> None:
+        self.reload_posts()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "refresh":
+            if event.state is WorkerState.ERROR:
+                self.notify(str(worker.error), title="Something went wrong", severity="error",
+                            markup=False)
+            return
+        running = any(w.group == "refresh" and w.is_running for w in self.workers)
+        if running:
+            self.status.start(f"Refreshing {self.feed_url}")
+        else:
+            self.status.stop()
+        if event.state is WorkerState.SUCCESS and isinstance(worker.result, tuple):
+            outcome, user_asked = worker.result
+            if outcome is not None:
+                self.report_refresh(outcome, user_asked=user_asked)
+        elif event.state is WorkerState.ERROR:
+            self.notify(f"Refresh failed: {worker.error}", title="Refresh failed",
+                        severity="error", markup=False)
+            self.update_header()
+
+    def report_refresh(self, outcome: RefreshOutcome, *, user_asked: bool) -> None:
+        if outcome.status is Status.UPDATED:
+            self.reload_posts()
+            merge = outcome.merge
+            if user_asked or (merge is not None and merge.new):
+                self.notify(outcome.message.capitalize() + ".", title="Feed refreshed", timeout=4)
+        elif outcome.status is Status.NOT_MODIFIED:
+            self.update_header()
+            if user_asked:
+                self.notify("Up to date.", title="Feed refreshed", timeout=3)
+        elif outcome.status is Status.FAILED:
+            self.update_header()
+            offline = outcome.error_kind in _OFFLINE_KINDS
+            self.notify(
+                f"{outcome.message}\nShowing the saved posts.",
+                title="Feed unreachable" if offline else "Refresh failed",
+                severity="information" if offline else "warning",
+                timeout=8,
+                markup=False,
+            )
+        for warning in outcome.warnings:
+            self.notify(warning, title="Feed problem", severity="warning", timeout=8, markup=False)
+
+
+def _interruptible_sleep(worker: Worker[object], seconds: float) -> None:
+    worker.cancelled_event.wait(seconds)
+
+
+def _fetch_label(feed: FeedInfo | None, now: datetime) -> str:
+    if feed is None or feed.last_success is None:
+        base = "never fetched · showing the built-in snapshot"
+        if feed is None or feed.last_attempt is None:
+            return base
+        return f"{base} · last try failed {relative(feed.last_attempt, now)}"
+    label = f"fetched {relative(feed.last_success, now)}"
+    if feed.last_error and feed.last_attempt and feed.last_attempt > feed.last_success:
+        label += f" · last try failed {relative(feed.last_attempt, now)}"
+    return label
+
+
+def _auto_refresh_due(feed: FeedInfo | None, now: datetime, interval_minutes: float) -> bool:
+    if feed is None or feed.last_attempt is None:
+        return True
+    if feed.not_before is not None and now < feed.not_before:
+        return False
+    return now - feed.last_attempt >= timedelta(minutes=interval_minutes)

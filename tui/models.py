@@ -1,0 +1,119 @@
+"""Plain data shared by the fetcher, the parser, the store, the CLI and the UI.
+
+No Textual, httpx or feedparser import here: every layer can use these types
+without paying for the heavy libraries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item of a feed as parsed, already sanitised, before it is stored.
+
+    ``key`` identifies the item within its feed: the guid, else the link, else a
+    hash of its content (see :func:`entry_key`).
+    """
+
+    key: str
+    title: str
+    link: str
+    published: datetime | None
+    """Timezone-aware (UTC) publication time, or ``None`` when the feed gives none."""
+    updated: datetime | None
+    summary: str
+    """The description as Markdown: HTML has been converted, never shown as tags."""
+    author: str = ""
+    content_hash: str = ""
+    """Hash of title, link, dates and summary, so a merge can tell a changed post."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A whole feed document as parsed and sanitised."""
+
+    url: str
+    title: str
+    link: str
+    description: str
+    entries: list[Entry]
+    ttl_minutes: int | None = None
+    """RSS ``<ttl>``: the publisher asks readers not to poll more often than this."""
+    warnings: list[str] = field(default_factory=list)
+    """Problems the parser recovered from (bozo feeds), for the log, not for a crash."""
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A stored post joined with the user's state for it; what the UI and CLI show."""
+
+    id: str
+    """Stable across cache rebuilds: derived from the feed URL and the entry key."""
+    feed_url: str
+    key: str
+    title: str
+    link: str
+    published: datetime | None
+    summary: str
+    author: str
+    first_seen: datetime
+    last_seen: datetime
+    read: bool = False
+    starred: bool = False
+    is_new: bool = False
+    """First seen in the latest refresh that brought anything new, and not yet read."""
+
+    @property
+    def section(self) -> str:
+        """The blog section, from the URL path: ``/posts/backend/x/`` gives ``backend``."""
+        return section_of(self.link)
+
+    @property
+    def display_title(self) -> str:
+        return self.title or "(untitled)"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """What the store knows about one feed URL."""
+
+    url: str
+    title: str
+    link: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    last_attempt: datetime | None = None
+    last_success: datetime | None = None
+    """Last time the network gave a usable answer (a parsed feed or a 304)."""
+    last_error: str | None = None
+    ttl_minutes: int | None = None
+    not_before: datetime | None = None
+    """Earliest next automatic fetch the server allows (Cache-Control/Expires/ttl)."""
+
+
+def post_id(feed_url: str, key: str) -> str:
+    """A short stable id for a post, the same whichever machine or cache computes it."""
+    digest = hashlib.sha256(f"{feed_url}\n{key}".encode()).hexdigest()
+    return digest[:16]
+
+
+def section_of(link: str) -> str:
+    """The section of a Hugo permalink: the path segment after ``posts``.
+
+    ``https://blog.rajpoot.dev/posts/backend/x/`` gives ``backend``; a link
+    with no ``posts/<section>/`` part gives the first path segment, or ``""``.
+    """
+    try:
+        parts = [p for p in urlsplit(link).path.split("/") if p]
+    except ValueError:
+        return ""
+    if len(parts) >= 3 and parts[0] == "posts":
+        return parts[1]
+    if len(parts) >= 2:
+        return parts[0]
+    return ""

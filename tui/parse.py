@@ -1,0 +1,187 @@
+"""Turn feed bytes into a sanitised :class:`~tui.models.ParsedFeed`.
+
+feedparser is imported inside :func:`parse_feed` so that starting the app on a
+filled store never pays for it. Everything that leaves this module has passed
+through :func:`tui.sanitize.clean_text`: this is the one place where hostile feed
+text is made safe, so the rest of the code can treat strings as inert.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import html
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from tui.htmltext import description_to_markdown
+from tui.models import Entry, ParsedFeed
+from tui.sanitize import clean_line, clean_text, is_openable_link
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
+_TAG = re.compile(r"<[^>]*>")
+_HTML_PAGE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html[\s>])", re.I)
+# Parse errors that mean "the document is broken", as opposed to feedparser's
+# harmless bozo notes about content types or declared encodings.
+_XML_ERROR_NAMES = frozenset({"SAXParseException", "SAXException", "ExpatError"})
+
+
+@dataclass(frozen=True, slots=True)
+class FeedParseError(Exception):
+    """The body could not be read as a feed; ``message`` is short and user-facing."""
+
+    kind: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
+    """Parse an RSS/Atom/RDF document; raise :class:`FeedParseError` when it is none.
+
+    ``url`` is the document's final URL: relative links resolve against it.
+    A feed that is broken part-way (truncated XML) still yields the posts that
+    could be read, with a warning, because losing them helps nobody.
+    """
+    if not body.strip():
+        raise FeedParseError("empty", "the server sent an empty response")
+
+    import feedparser  # deferred: ~50 ms, only needed when there is XML to read
+
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(body, response_headers=headers, resolve_relative_uris=True)
+    version = parsed.get("version") or ""
+    raw_entries: list[Any] = list(parsed.get("entries") or [])
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    broken_xml = problem is not None and type(problem).__name__ in _XML_ERROR_NAMES
+
+    if not raw_entries:
+        if _HTML_PAGE.match(body[:2048]):
+            raise FeedParseError(
+                "html", "got a web page, not a feed (a login or error page?)"
+            )
+        if broken_xml:
+            raise FeedParseError("malformed", f"the feed is not valid XML ({_describe(problem)})")
+        if not version:
+            raise FeedParseError("not-a-feed", "the response is not an RSS or Atom feed")
+
+    channel = parsed.get("feed") or {}
+    warnings = []
+    if broken_xml:
+        warnings.append(
+            f"the feed XML is broken ({_describe(problem)}); "
+            f"showing the {len(raw_entries)} posts that could be read"
+        )
+    feed_link = _safe_link(channel.get("link"), url)
+    entries = [_entry(raw, base=url) for raw in raw_entries]
+    return ParsedFeed(
+        url=url,
+        title=_title(channel) or _host_title(url),
+        link=feed_link,
+        description=clean_line(_strip_tags(channel.get("subtitle") or "")),
+        entries=entries,
+        ttl_minutes=_ttl(channel.get("ttl")),
+        warnings=warnings,
+    )
+
+
+def _entry(raw: Any, *, base: str) -> Entry:
+    title = _title(raw)
+    link = _safe_link(raw.get("link"), base)
+    published = _datetime(raw.get("published_parsed")) or _datetime(raw.get("updated_parsed"))
+    updated = _datetime(raw.get("updated_parsed"))
+    summary_html = raw.get("summary") or ""
+    if not summary_html and raw.get("content"):
+        summary_html = raw["content"][0].get("value") or ""
+    summary = clean_text(description_to_markdown(clean_text(summary_html), base_url=link or base))
+    author = clean_line(raw.get("author") or "")
+    guid = clean_line(raw.get("id") or "")
+    content_hash = hashlib.sha256(
+        "\x1f".join(
+            [title, link, published.isoformat() if published else "", summary]
+        ).encode()
+    ).hexdigest()[:32]
+    key = guid or link or f"sha256:{content_hash}"
+    if not title:
+        title = _fallback_title(summary)
+    return Entry(
+        key=key,
+        title=title,
+        link=link,
+        published=published,
+        updated=updated,
+        summary=summary,
+        author=author,
+        content_hash=content_hash,
+    )
+
+
+def _title(node: Any) -> str:
+    title = node.get("title") or ""
+    detail = node.get("title_detail") or {}
+    if detail.get("type") in _HTML_TYPES or "<" in title:
+        title = _strip_tags(title)
+    return clean_line(title)
+
+
+def _strip_tags(text: str) -> str:
+    return html.unescape(_TAG.sub(" ", text))
+
+
+def _fallback_title(summary: str) -> str:
+    """An untitled post gets the start of its text, so the list row isn't blank."""
+    words = " ".join(summary.split())
+    words = re.sub(r"[\\*_`#>\[\]]", "", words)
+    return (words[:80].rstrip() + "…") if len(words) > 80 else words
+
+
+def _safe_link(link: Any, base: str) -> str:
+    """Resolve a possibly relative link; keep non-http(s) links only as text."""
+    text = clean_line(link if isinstance(link, str) else "")
+    if not text:
+        return ""
+    try:
+        absolute = urljoin(base, text)
+    except ValueError:
+        return text
+    return absolute if is_openable_link(absolute) else text
+
+
+def _datetime(value: Any) -> datetime | None:
+    """feedparser gives UTC ``struct_time``s; turn them into aware datetimes."""
+    if not isinstance(value, time.struct_time):
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _ttl(value: Any) -> int | None:
+    try:
+        minutes = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    # A ttl of days is plausible; a ttl of years is a typo we should not obey.
+    return minutes if 0 < minutes <= 7 * 24 * 60 else None
+
+
+def _describe(problem: Any) -> str:
+    line = getattr(problem, "getLineNumber", None)
+    where = f"line {line()}" if callable(line) else ""
+    reason = clean_line(getattr(problem, "getMessage", lambda: str(problem))())
+    return ", ".join(part for part in (reason, where) if part)
+
+
+def _host_title(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url

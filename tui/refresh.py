@@ -1,0 +1,167 @@
+"""One refresh of one feed: fetch, parse, merge, record. No Textual here.
+
+The UI runs :func:`refresh_feed` in a thread worker and the ``refresh`` CLI
+subcommand calls it directly, so both see the same outcomes and messages.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from tui import DEFAULT_FEED_URL
+from tui.store import MergeResult, Store
+
+if TYPE_CHECKING:
+    import httpx
+
+    from tui.fetch import FetchPolicy
+
+
+class Status(enum.StrEnum):
+    UPDATED = "updated"
+    NOT_MODIFIED = "not-modified"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshOutcome:
+    url: str
+    status: Status
+    message: str
+    """One short line for a notification or the CLI summary."""
+    merge: MergeResult | None = None
+    error_kind: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (Status.UPDATED, Status.NOT_MODIFIED)
+
+
+def import_seed_if_empty(store: Store, url: str, *, now: datetime | None = None) -> bool:
+    """Fill an empty store from the snapshot shipped in the package (default feed only).
+
+    Returns True when posts were imported. The snapshot is imported only into a
+    store with no posts for the feed, so it never overwrites anything newer.
+    """
+    if url != DEFAULT_FEED_URL or store.has_posts(url):
+        return False
+    from tui.parse import parse_feed
+
+    body = resources.files("tui").joinpath("seed/backend-index.xml").read_bytes()
+    parsed = parse_feed(body, url=url, content_type="application/rss+xml")
+    # The seed is not a fetch: keep the feed "never fetched" so the header says so,
+    # and leave validators empty so the first real fetch gets a full body.
+    store.merge(
+        url,
+        parsed,
+        etag=None,
+        last_modified=None,
+        not_before=None,
+        now=now or datetime.now(UTC),
+        mark_new=False,
+        record_success=False,
+    )
+    return True
+
+
+def refresh_feed(
+    store: Store,
+    url: str,
+    *,
+    policy: FetchPolicy | None = None,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] | None = None,
+    should_cancel: Callable[[], bool] = lambda: False,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> RefreshOutcome:
+    """Fetch ``url`` (conditionally), merge what changed, and record the result.
+
+    Never raises for network or feed problems: each becomes a FAILED outcome with
+    a short message, recorded on the feed row, with every stored post kept.
+    """
+    import time
+
+    from tui.fetch import FetchError, FetchErrorKind, FetchPolicy, fetch_feed
+    from tui.parse import FeedParseError, parse_feed
+
+    known = store.feed(url)
+    has_posts = store.has_posts(url)
+    try:
+        result = fetch_feed(
+            url,
+            # Without stored posts a 304 would leave the user with nothing to read.
+            etag=known.etag if known and has_posts else None,
+            last_modified=known.last_modified if known and has_posts else None,
+            policy=policy or FetchPolicy(),
+            transport=transport,
+            sleep=sleep or time.sleep,
+            should_cancel=should_cancel,
+        )
+    except FetchError as error:
+        if error.kind is FetchErrorKind.CANCELLED:
+            return RefreshOutcome(url, Status.CANCELLED, "refresh cancelled", error_kind="cancelled")
+        retry_at = now() + timedelta(seconds=error.retry_after) if error.retry_after else None
+        store.record_failure(url, error.message, now=now(), not_before=retry_at)
+        return RefreshOutcome(url, Status.FAILED, error.message, error_kind=str(error.kind))
+
+    ttl = known.ttl_minutes if known else None
+    if result.not_modified:
+        store.record_not_modified(url, not_before=_not_before(result.fresh_until, ttl, now()), now=now())
+        return RefreshOutcome(url, Status.NOT_MODIFIED, "up to date")
+
+    try:
+        parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type)
+    except FeedParseError as error:
+        message = f"{_host(url)}: {error.message}"
+        store.record_failure(url, message, now=now())
+        return RefreshOutcome(url, Status.FAILED, message, error_kind=error.kind)
+    if should_cancel():
+        return RefreshOutcome(url, Status.CANCELLED, "refresh cancelled", error_kind="cancelled")
+
+    merge = store.merge(
+        url,
+        parsed,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        not_before=_not_before(result.fresh_until, parsed.ttl_minutes, now()),
+        now=now(),
+        # The first real fetch into an empty store would flag every post "new":
+        # noise, not news.
+        mark_new=has_posts,
+    )
+    return RefreshOutcome(
+        url, Status.UPDATED, _summary(merge), merge=merge, warnings=list(parsed.warnings)
+    )
+
+
+def _not_before(fresh_until: datetime | None, ttl_minutes: int | None, now: datetime) -> datetime | None:
+    """The earliest automatic re-fetch the publisher allows (max of HTTP freshness and ttl)."""
+    candidates = [t for t in (fresh_until,) if t is not None]
+    if ttl_minutes:
+        candidates.append(now + timedelta(minutes=ttl_minutes))
+    return max(candidates) if candidates else None
+
+
+def _summary(merge: MergeResult) -> str:
+    parts = []
+    if merge.new:
+        parts.append(f"{merge.new} new")
+    if merge.updated:
+        parts.append(f"{merge.updated} updated")
+    return ", ".join(parts) if parts else "no new posts"
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url

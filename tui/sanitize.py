@@ -1,0 +1,71 @@
+"""Make hostile feed text safe to keep and to show.
+
+Every string that comes from a feed or a web page passes through :func:`clean_text`
+once, at parse time. Textual strips only BEL, BS, VT, FF and CR before writing to
+the terminal, so an ESC or C1 byte left here would reach the user's terminal raw
+(clipboard writes via OSC 52, retitled windows, cleared screens, forged links).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+# Whole escape sequences first, so their parameters don't survive as visible junk:
+# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC (ESC P/X/^/_ ... ST),
+# and the 8-bit forms introduced by C1 CSI (0x9b) and OSC (0x9d).
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]?            # CSI
+  | \x9b[0-?]*[ -/]*[@-~]?              # 8-bit CSI
+  | (?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])  # OSC / DCS / SOS / PM / APC introducer
+    [^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # ... up to BEL or ST, or the end
+  | \x1b[ -/]*[0-~]?                    # any other ESC sequence (ESC c, ESC ( B, ...)
+    """,
+    re.VERBOSE,
+)
+# C0 except tab and newline, DEL, C1, and the bidi overrides that can make a
+# title read differently from what it is (Trojan Source style).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0]+")
+
+
+def clean_text(text: str | None) -> str:
+    """Strip escape sequences and control characters; keep tabs and newlines."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    return _CONTROL.sub("", text)
+
+
+def clean_line(text: str | None) -> str:
+    """Like :func:`clean_text`, then fold all whitespace to single spaces (titles)."""
+    return " ".join(clean_text(text).split())
+
+
+def collapse_spaces(text: str) -> str:
+    """Fold runs of spaces and tabs within lines, keeping line breaks."""
+    return _HORIZONTAL_SPACE.sub(" ", text)
+
+
+SAFE_LINK_SCHEMES = frozenset({"http", "https"})
+
+
+def is_openable_link(url: str) -> bool:
+    """True for absolute http(s) URLs with a host: the only links we hand to a browser."""
+    if not url or any(ch.isspace() for ch in url) or _CONTROL.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in SAFE_LINK_SCHEMES and bool(parts.hostname)
+
+
+def link_scheme(url: str) -> str:
+    """The scheme of ``url`` for a user message (``"javascript"``, ``"file"``), or ``""``."""
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""

@@ -1,0 +1,98 @@
+"""The detail pane: title, dates, link, section and the description of one post."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Markdown, Static
+
+from tui.models import Post
+from tui.timefmt import absolute, relative
+
+# Textual's Markdown widget takes seconds on a book-length body; a description
+# longer than this is cut with a pointer to the full post in the browser.
+MAX_BODY_CHARS = 60_000
+
+
+class PostDetail(VerticalScroll, can_focus=True):
+    """Scrolls with the same keys as the list when focused (``tab`` switches panes)."""
+
+    BINDING_GROUP_TITLE = "Post"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "scroll_down", "Down", show=False),
+        Binding("k,up", "scroll_up", "Up", show=False),
+        Binding("g,home", "scroll_home", "Top", show=False),
+        Binding("G,end", "scroll_end", "Bottom", show=False),
+        Binding("pagedown,space", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("tab", "app.switch_pane", "Switch pane", show=False),
+    ]
+
+    def __init__(
+        self, *, id: str | None = None, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        super().__init__(id=id)
+        self.border_title = "Post"
+        self.post: Post | None = None
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-title", markup=False)
+        yield Static(id="detail-meta", markup=False)
+        yield Markdown(id="detail-body", open_links=False)
+
+    def show_post(self, post: Post | None) -> None:
+        same_post = self.post is not None and post is not None and self.post.id == post.id
+        previous = self.post
+        self.post = post
+        title = self.query_one("#detail-title", Static)
+        meta = self.query_one("#detail-meta", Static)
+        body = self.query_one("#detail-body", Markdown)
+        if post is None:
+            title.update(Content("No post selected"))
+            meta.update(Content(""))
+            body.update("")
+            return
+        title.update(Content(post.display_title))
+        meta.update(meta_content(post, self.clock()))
+        if same_post and previous is not None and previous.summary == post.summary:
+            return  # only read/star state changed: keep the body and its scroll position
+        body.update(body_markdown(post))
+        self.scroll_home(animate=False)
+
+
+def meta_content(post: Post, now: datetime) -> Content:
+    """Dates, link, section and author as Content: every value is data, not markup."""
+    label = "bold $text-muted"
+    parts: list[Content | str | tuple[str, str]] = []
+    if post.published:
+        parts += [("Published ", label), absolute(post.published), ("  ·  ", "dim"),
+                  (relative(post.published, now), "italic")]
+    else:
+        parts += [("Published ", label), ("date unknown", "dim")]
+    parts += ["\n", ("Link      ", label), (post.link or "none", "underline" if post.link else "dim")]
+    if post.section:
+        parts += ["\n", ("Section   ", label), post.section]
+    if post.author:
+        parts += ["\n", ("Author    ", label), post.author]
+    state = [name for name, on in (("starred", post.starred), ("new", post.is_new),
+                                   ("unread", not post.read)) if on]
+    if state:
+        parts += ["\n", ("State     ", label), ", ".join(state)]
+    return Content.assemble(*parts)
+
+
+def body_markdown(post: Post) -> str:
+    text = post.summary.strip()
+    if not text:
+        return "*This post has no description. Press `o` to read it in the browser.*"
+    if len(text) > MAX_BODY_CHARS:
+        text = text[:MAX_BODY_CHARS].rsplit("\n", 1)[0]
+        text += "\n\n*… the description is cut here; press `o` to read the whole post.*"
+    return text

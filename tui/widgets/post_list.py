@@ -1,0 +1,126 @@
+"""The list pane: one row per post, on an OptionList so 10,000 posts stay fast."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tui.models import Post
+from tui.timefmt import list_date
+
+
+class PostOption(Option):
+    """A list row that remembers which post it shows."""
+
+    def __init__(self, post: Post) -> None:
+        super().__init__(row_content(post), id=post.id)
+        self.post = post
+
+
+def row_content(post: Post) -> Content:
+    """``● 2026-05-05  Title``: built as Content so feed text is never markup."""
+    if post.starred:
+        marker = ("★", "$warning")
+    elif post.is_new:
+        marker = ("✦", "$accent")
+    elif not post.read:
+        marker = ("●", "$primary")
+    else:
+        marker = (" ", "")
+    title_style = "dim" if post.read else "bold"
+    return Content.assemble(
+        marker,
+        " ",
+        (list_date(post.published), "dim"),
+        "  ",
+        (post.display_title, title_style),
+    )
+
+
+class PostList(OptionList):
+    """Posts, newest first. Highlighting shows a post; enter or a double click opens it."""
+
+    BINDING_GROUP_TITLE = "Posts"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first", "First", show=False),
+        Binding("G", "last", "Last", show=False),
+        Binding("tab", "app.switch_pane", "Switch pane", show=False),
+    ]
+
+    class Opened(Message):
+        """The user asked to open the highlighted post (enter, ``o``, double click)."""
+
+        def __init__(self, post: Post) -> None:
+            super().__init__()
+            self.post = post
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+        self.border_title = "Posts"
+
+    @property
+    def current_post(self) -> Post | None:
+        option = self.highlighted_option
+        return option.post if isinstance(option, PostOption) else None
+
+    @property
+    def posts(self) -> Sequence[Post]:
+        return [option.post for option in self.options if isinstance(option, PostOption)]
+
+    def show_posts(self, posts: Iterable[Post], *, keep: str | None = None) -> None:
+        """Replace the rows, keeping the highlight on post ``keep`` (or the current one).
+
+        ``set_options`` forgets the highlight and scroll position, so put both back.
+        """
+        keep = keep or (self.current_post.id if self.current_post else None)
+        old_top = self.scroll_y
+        old_row = self.highlighted
+        self.set_options(PostOption(post) for post in posts)
+        if not self.option_count:
+            return
+        index = 0
+        if keep is not None:
+            try:
+                index = self.get_option_index(keep)
+            except LookupError:
+                index = min(old_row or 0, self.option_count - 1)
+        self.highlighted = index
+        # Stay where the reader was instead of jumping the highlighted row to an edge.
+        if old_row is not None:
+            self.scroll_to(y=max(0, old_top + index - old_row), animate=False, immediate=True)
+            self.scroll_to_highlight()
+
+    def update_post(self, post: Post) -> None:
+        """Redraw one row after its read or star state changed."""
+        try:
+            index = self.get_option_index(post.id)
+        except LookupError:
+            return
+        option = self.options[index]
+        if isinstance(option, PostOption):
+            option.post = post
+        self.replace_option_prompt_at_index(index, row_content(post))
+
+    def action_select(self) -> None:
+        post = self.current_post
+        if post is not None:
+            self.post_message(self.Opened(post))
+
+    async def _on_click(self, event: events.Click) -> None:
+        # OptionList selects on a single click; for a reader that would launch the
+        # browser whenever someone clicks a row to read it. One click shows, two open.
+        index = event.style.meta.get("option")
+        if index is None:
+            return
+        self.highlighted = index
+        if event.chain >= 2:
+            self.action_select()
