@@ -62,11 +62,11 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     broken_xml = problem is not None and type(problem).__name__ in _XML_ERROR_NAMES
 
-    if not raw_entries:
+    # An item with no title, link or text (what a cut-off CDATA leaves) is noise.
+    entries = [e for e in (_entry(raw, base=url) for raw in raw_entries) if e.title or e.link]
+    if not entries:
         if _HTML_PAGE.match(body[:2048]):
-            raise FeedParseError(
-                "html", "got a web page, not a feed (a login or error page?)"
-            )
+            raise FeedParseError("html", "got a web page, not a feed (a login or error page?)")
         if broken_xml:
             raise FeedParseError("malformed", f"the feed is not valid XML ({_describe(problem)})")
         if not version:
@@ -77,14 +77,12 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
     if broken_xml:
         warnings.append(
             f"the feed XML is broken ({_describe(problem)}); "
-            f"showing the {len(raw_entries)} posts that could be read"
+            f"showing the {len(entries)} posts that could be read"
         )
-    feed_link = _safe_link(channel.get("link"), url)
-    entries = [_entry(raw, base=url) for raw in raw_entries]
     return ParsedFeed(
         url=url,
         title=_title(channel) or _host_title(url),
-        link=feed_link,
+        link=_safe_link(channel.get("link"), url),
         description=clean_line(_strip_tags(channel.get("subtitle") or "")),
         entries=entries,
         ttl_minutes=_ttl(channel.get("ttl")),
@@ -95,8 +93,10 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
 def _entry(raw: Any, *, base: str) -> Entry:
     title = _title(raw)
     link = _safe_link(raw.get("link"), base)
-    published = _datetime(raw.get("published_parsed")) or _datetime(raw.get("updated_parsed"))
-    updated = _datetime(raw.get("updated_parsed"))
+    # dict.get, not raw.get: feedparser's own get() maps a missing updated_parsed
+    # onto published_parsed with a DeprecationWarning for each item.
+    updated = _datetime(dict.get(raw, "updated_parsed"))
+    published = _datetime(dict.get(raw, "published_parsed")) or updated
     summary_html = raw.get("summary") or ""
     if not summary_html and raw.get("content"):
         summary_html = raw["content"][0].get("value") or ""

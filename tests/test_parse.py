@@ -1,0 +1,168 @@
+"""Parsing real and hostile feeds into sanitised posts."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.builders import Item, rss
+from tests.conftest import FEEDS
+from tui.models import section_of
+from tui.parse import FeedParseError, parse_feed
+
+SEED_URL = "https://blog.rajpoot.dev/tags/backend/index.xml"
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
+
+
+def test_seed_snapshot_gives_63_posts_with_dates_links_and_descriptions(seed_bytes: bytes) -> None:
+    feed = parse_feed(seed_bytes, url=SEED_URL, content_type="application/rss+xml")
+    assert feed.title == "Backend on Manvendra Rajpoot"
+    assert len(feed.entries) == 63
+    assert feed.warnings == []
+    first = feed.entries[0]
+    assert first.title == "JWT vs Session Cookies in 2026 — The Authentication Choice That Matters"
+    assert first.link == "https://blog.rajpoot.dev/posts/backend/auth-jwt-vs-session-2026/"
+    assert first.key == first.link  # the guid
+    assert first.published == datetime(2026, 5, 5, 3, 40, tzinfo=UTC)
+    assert first.summary.startswith("JWT vs session cookies in 2026")
+    assert all(e.published is not None and e.published.tzinfo is not None for e in feed.entries)
+    assert len({e.key for e in feed.entries}) == 63
+    sections = [section_of(e.link) for e in feed.entries]
+    assert sections.count("backend") == 44
+    assert {"django", "go", "rust", "postgresql"} <= set(sections)
+
+
+def test_relative_links_resolve_against_the_feed_url() -> None:
+    body = rss([Item("Relative", "/posts/backend/rel/", "x")])
+    feed = parse_feed(body, url="https://blog.example.org/tags/backend/index.xml")
+    assert feed.entries[0].link == "https://blog.example.org/posts/backend/rel/"
+
+
+def test_papermod_entity_escaped_html_summary_becomes_text_not_tags() -> None:
+    # PaperMod falls back to an entity-escaped HTML summary when a post has no description.
+    summary = "&lt;p&gt;Use &lt;code&gt;SELECT 1&lt;/code&gt; to &lt;strong&gt;check&lt;/strong&gt;.&lt;/p&gt;"
+    body = (
+        '<rss version="2.0"><channel><title>t</title><item><title>x</title>'
+        "<link>https://e.com/posts/backend/x/</link>"
+        f"<description>{summary}</description></item></channel></rss>"
+    ).encode()
+    text = parse_feed(body, url="https://e.com/index.xml").entries[0].summary
+    assert "<" not in text and "&lt;" not in text
+    assert "SELECT 1" in text and "check" in text
+
+
+def test_control_characters_are_stripped_at_parse_time() -> None:
+    body = rss(
+        [Item("t\x1b]0;owned\x07itle\x1b[2J", "https://e.com/a/", "d\x1b]52;c;QUFB\x07esc\x9b1m")],
+        raw_titles=True,
+    )
+    entry = parse_feed(body, url="https://e.com/f").entries[0]
+    assert entry.title == "title"
+    assert "\x1b" not in entry.summary and "\x9b" not in entry.summary
+    assert "desc" in entry.summary
+
+
+def test_markup_like_titles_are_kept_verbatim() -> None:
+    titles = ["[b]x[/b]", "[@click=app.quit]x[/]", "List[int]", "[/]"]
+    body = rss([Item(t, f"https://e.com/{n}/") for n, t in enumerate(titles)], raw_titles=True)
+    assert [e.title for e in parse_feed(body, url="https://e.com/f").entries] == titles
+
+
+def test_missing_titles_and_dates_get_fallbacks() -> None:
+    body = (
+        b'<rss version="2.0"><channel><title>t</title>'
+        b"<item><link>https://e.com/a/</link><description>Only a body here.</description></item>"
+        b"</channel></rss>"
+    )
+    entry = parse_feed(body, url="https://e.com/f").entries[0]
+    assert entry.title == "Only a body here."
+    assert entry.published is None
+    assert entry.key == "https://e.com/a/"
+
+
+def test_items_without_guid_or_link_get_a_content_hash_key() -> None:
+    body = (
+        b'<rss version="2.0"><channel><title>t</title>'
+        b"<item><title>A</title><description>one</description></item>"
+        b"<item><title>B</title><description>two</description></item>"
+        b"</channel></rss>"
+    )
+    keys = [e.key for e in parse_feed(body, url="https://e.com/f").entries]
+    assert all(k.startswith("sha256:") for k in keys)
+    assert len(set(keys)) == 2
+
+
+def test_ttl_is_read() -> None:
+    body = b'<rss version="2.0"><channel><title>t</title><ttl>90</ttl></channel></rss>'
+    assert parse_feed(body, url="https://e.com/f").ttl_minutes == 90
+
+
+def test_non_http_links_are_kept_only_as_text() -> None:
+    body = rss([Item("js", "javascript:alert(1)")])
+    assert parse_feed(body, url="https://e.com/f").entries[0].link == "javascript:alert(1)"
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b"", "empty"),
+        (b"   \n ", "empty"),
+        (b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>x</body></html>", "html"),
+        (b'{"items": []}', "malformed"),
+        (b"\x00\x01\x02garbage\xff\xfe", "malformed"),
+        (b"<rss><channel><title>x</broken></rss>", "malformed"),
+        (b"<?xml version='1.0'?><note><to>you</to></note>", "not-a-feed"),
+    ],
+)
+def test_bodies_that_are_not_feeds_raise_a_clear_error(body: bytes, kind: str) -> None:
+    with pytest.raises(FeedParseError) as caught:
+        parse_feed(body, url="https://e.com/f")
+    assert caught.value.kind == kind
+    assert str(caught.value)
+
+
+def test_truncated_xml_keeps_the_posts_read_so_far_with_a_warning(seed_bytes: bytes) -> None:
+    cut = seed_bytes[: len(seed_bytes) // 2]
+    feed = parse_feed(cut, url=SEED_URL)
+    assert 20 < len(feed.entries) < 63
+    assert len(feed.warnings) == 1
+    assert "broken" in feed.warnings[0]
+
+
+def test_declared_charset_is_honoured() -> None:
+    body = (
+        '<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>Café déjà vu</title><link>https://e.com/c/</link></item></channel></rss>"
+    ).encode("iso-8859-1")
+    assert parse_feed(body, url="https://e.com/f").entries[0].title == "Café déjà vu"
+
+
+def _real_feeds() -> list[Path]:
+    return sorted(p for p in FEEDS.iterdir() if p.suffix in {".xml", ".rss", ".atom", ".rdf"})
+
+
+def test_the_vendored_real_feeds_are_all_there() -> None:
+    assert len(_real_feeds()) == 30
+
+
+@pytest.mark.parametrize("path", _real_feeds(), ids=lambda p: p.name)
+def test_every_real_feed_parses_to_sane_posts(path: Path) -> None:
+    try:
+        feed = parse_feed(path.read_bytes(), url=f"https://feeds.example/{path.name}")
+    except FeedParseError as error:
+        # Only the deliberately broken samples may be refused, and never silently.
+        assert "illformed" in path.name, f"{path.name}: {error}"
+        assert str(error)
+        return
+    for entry in feed.entries:
+        assert entry.title, f"{path.name}: empty title"
+        assert "\n" not in entry.title
+        assert not _CONTROL.search(entry.title + entry.summary)
+        assert not _TAG.search(entry.title), entry.title
+        assert len(entry.key) > 0
+        assert entry.link == "" or entry.link.startswith(("http://", "https://")) or ":" in entry.link
+    assert not _CONTROL.search(feed.title)
