@@ -570,3 +570,19 @@ def test_cancel_between_retries(feed_server: FeedServer, sleeper: Sleeper) -> No
     assert info.value.kind is FetchErrorKind.CANCELLED
     assert feed_server.hits("/feed.xml") == 1
     assert len(sleeper.delays) == 1
+
+
+def test_a_response_built_in_memory_by_a_mock_transport_is_read() -> None:
+    body = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+    result = fetch_feed("https://example.com/feed.xml", transport=transport)
+    assert result.body == body
+
+
+def test_an_in_memory_response_still_respects_the_size_cap() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=b"x" * 2000))
+    with pytest.raises(FetchError) as caught:
+        fetch_feed(
+            "https://example.com/feed.xml", transport=transport, policy=FetchPolicy(max_bytes=1000)
+        )
+    assert caught.value.kind is FetchErrorKind.TOO_LARGE

@@ -44,7 +44,10 @@ def test_relative_links_resolve_against_the_feed_url() -> None:
 
 def test_papermod_entity_escaped_html_summary_becomes_text_not_tags() -> None:
     # PaperMod falls back to an entity-escaped HTML summary when a post has no description.
-    summary = "&lt;p&gt;Use &lt;code&gt;SELECT 1&lt;/code&gt; to &lt;strong&gt;check&lt;/strong&gt;.&lt;/p&gt;"
+    summary = (
+        "&lt;p&gt;Use &lt;code&gt;SELECT 1&lt;/code&gt; to "
+        "&lt;strong&gt;check&lt;/strong&gt;.&lt;/p&gt;"
+    )
     body = (
         '<rss version="2.0"><channel><title>t</title><item><title>x</title>'
         "<link>https://e.com/posts/backend/x/</link>"
@@ -164,5 +167,7 @@ def test_every_real_feed_parses_to_sane_posts(path: Path) -> None:
         assert not _CONTROL.search(entry.title + entry.summary)
         assert not _TAG.search(entry.title), entry.title
         assert len(entry.key) > 0
-        assert entry.link == "" or entry.link.startswith(("http://", "https://")) or ":" in entry.link
+        assert (
+            entry.link == "" or entry.link.startswith(("http://", "https://")) or ":" in entry.link
+        )
     assert not _CONTROL.search(feed.title)

@@ -63,16 +63,16 @@ class RajpootApp(App[int]):
     """A reader for one RSS/Atom feed: list on the left, the post on the right."""
 
     TITLE = "rajpoot-tui"
-    CSS_PATH: ClassVar[list[str | Path]] = [STYLES / "app.tcss"]
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    CSS_PATH = STYLES / "app.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     BINDING_GROUP_TITLE = "Reader"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "open_post", "Open"),
         Binding("y", "copy_link", "Copy link"),
         Binding("r", "refresh", "Refresh"),
         Binding("s", "toggle_star", "Star"),
-        Binding("m", "toggle_read", "Read/unread"),
-        Binding("u", "toggle_unread_only", "Unread only"),
+        Binding("m", "toggle_read", "Read/unread", show=False),
+        Binding("u", "toggle_unread_only", "Unread only", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
@@ -318,17 +318,18 @@ class RajpootApp(App[int]):
     def action_toggle_unread_only(self) -> None:
         self.unread_only = not self.unread_only
         self.reload_posts()
-        self.notify("Showing unread posts only." if self.unread_only else "Showing all posts.",
-                    timeout=2)
+        self.notify(
+            "Showing unread posts only." if self.unread_only else "Showing all posts.", timeout=2
+        )
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen, help_rows
 
         rows = help_rows(
             [
-                ("Post list", [*PostList.BINDINGS, *OptionList.BINDINGS]),
-                ("Post pane (tab to switch)", PostDetail.BINDINGS),
-                ("Everywhere", [*self.BINDINGS, Binding("tab", "switch", "Switch pane")]),
+                ("Post list", PostList.BINDINGS),
+                ("Post pane", PostDetail.BINDINGS),
+                ("Everywhere", self.BINDINGS),
             ]
         )
         self.push_screen(HelpScreen(rows))
@@ -369,7 +370,9 @@ class RajpootApp(App[int]):
         exit_on_error=False,
         description="Refreshing the feed",
     )
-    def run_refresh(self, *, user_asked: bool, network: bool = True) -> tuple[RefreshOutcome | None, bool]:
+    def run_refresh(
+        self, *, user_asked: bool, network: bool = True
+    ) -> tuple[RefreshOutcome | None, bool]:
         worker = get_current_worker()
         # A thread can't share the UI thread's SQLite connection; a second
         # connection is also exactly how a second app instance behaves.
@@ -401,8 +404,9 @@ class RajpootApp(App[int]):
         worker = event.worker
         if worker.group != "refresh":
             if event.state is WorkerState.ERROR:
-                self.notify(str(worker.error), title="Something went wrong", severity="error",
-                            markup=False)
+                self.notify(
+                    str(worker.error), title="Something went wrong", severity="error", markup=False
+                )
             return
         running = any(w.group == "refresh" and w.is_running for w in self.workers)
         if running:
@@ -414,8 +418,12 @@ class RajpootApp(App[int]):
             if outcome is not None:
                 self.report_refresh(outcome, user_asked=user_asked)
         elif event.state is WorkerState.ERROR:
-            self.notify(f"Refresh failed: {worker.error}", title="Refresh failed",
-                        severity="error", markup=False)
+            self.notify(
+                f"Refresh failed: {worker.error}",
+                title="Refresh failed",
+                severity="error",
+                markup=False,
+            )
             self.update_header()
 
     def report_refresh(self, outcome: RefreshOutcome, *, user_asked: bool) -> None:

@@ -507,8 +507,11 @@ def _read_body(
 
     parts: list[bytes] = []
     total = 0
+    # A response built in memory (httpx.MockTransport, other in-process
+    # transports) arrives already read; iter_raw() would raise StreamConsumed.
+    chunks = (response.content,) if response.is_stream_consumed else response.iter_raw()
     try:
-        for raw in response.iter_raw():
+        for raw in chunks:
             _check_cancel(should_cancel, host)
             if time.monotonic() > deadline:
                 raise FetchError(

@@ -66,7 +66,7 @@ class Post:
     read: bool = False
     starred: bool = False
     is_new: bool = False
-    """First seen in the latest refresh that brought anything new, and not yet read."""
+    """Arrived with a refresh (not with the first fill of the store) and not read yet."""
 
     @property
     def section(self) -> str:

@@ -104,9 +104,7 @@ def _entry(raw: Any, *, base: str) -> Entry:
     author = clean_line(raw.get("author") or "")
     guid = clean_line(raw.get("id") or "")
     content_hash = hashlib.sha256(
-        "\x1f".join(
-            [title, link, published.isoformat() if published else "", summary]
-        ).encode()
+        "\x1f".join([title, link, published.isoformat() if published else "", summary]).encode()
     ).hexdigest()[:32]
     key = guid or link or f"sha256:{content_hash}"
     if not title:

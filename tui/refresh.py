@@ -106,14 +106,18 @@ def refresh_feed(
         )
     except FetchError as error:
         if error.kind is FetchErrorKind.CANCELLED:
-            return RefreshOutcome(url, Status.CANCELLED, "refresh cancelled", error_kind="cancelled")
+            return RefreshOutcome(
+                url, Status.CANCELLED, "refresh cancelled", error_kind="cancelled"
+            )
         retry_at = now() + timedelta(seconds=error.retry_after) if error.retry_after else None
         store.record_failure(url, error.message, now=now(), not_before=retry_at)
         return RefreshOutcome(url, Status.FAILED, error.message, error_kind=str(error.kind))
 
     ttl = known.ttl_minutes if known else None
     if result.not_modified:
-        store.record_not_modified(url, not_before=_not_before(result.fresh_until, ttl, now()), now=now())
+        store.record_not_modified(
+            url, not_before=_not_before(result.fresh_until, ttl, now()), now=now()
+        )
         return RefreshOutcome(url, Status.NOT_MODIFIED, "up to date")
 
     try:
@@ -141,7 +145,9 @@ def refresh_feed(
     )
 
 
-def _not_before(fresh_until: datetime | None, ttl_minutes: int | None, now: datetime) -> datetime | None:
+def _not_before(
+    fresh_until: datetime | None, ttl_minutes: int | None, now: datetime
+) -> datetime | None:
     """The earliest automatic re-fetch the publisher allows (max of HTTP freshness and ttl)."""
     candidates = [t for t in (fresh_until,) if t is not None]
     if ttl_minutes:

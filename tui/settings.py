@@ -49,14 +49,18 @@ def load_settings(path: Path | None = None) -> Settings:
     except FileNotFoundError:
         return Settings()
     except OSError as error:
-        return Settings(notices=[f"Could not read settings {path}: {error.strerror}; using defaults."])
+        return Settings(
+            notices=[f"Could not read settings {path}: {error.strerror}; using defaults."]
+        )
     try:
         data = tomllib.loads(raw.decode("utf-8"))
         values = _validated(data)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as error:
         backup = _move_aside(path)
         return Settings(
-            notices=[f"Settings file was invalid ({error}); moved it to {backup} and used defaults."]
+            notices=[
+                f"Settings file was invalid ({error}); moved it to {backup} and used defaults."
+            ]
         )
     return Settings(**values)
 

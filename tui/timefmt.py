@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+_UNITS = (
+    ("year", 365 * 86400),
+    ("month", 30 * 86400),
+    ("week", 7 * 86400),
+    ("day", 86400),
+    ("hour", 3600),
+    ("minute", 60),
+)
+
 
 def local(moment: datetime) -> datetime:
     """The moment in the machine's local time zone (honours ``TZ``)."""
@@ -30,18 +39,7 @@ def relative(moment: datetime, now: datetime | None = None) -> str:
     seconds = abs(seconds)
     if seconds < 45:
         return "just now"
-    for unit, size in (
-        ("year", 365 * 86400),
-        ("month", 30 * 86400),
-        ("week", 7 * 86400),
-        ("day", 86400),
-        ("hour", 3600),
-        ("minute", 60),
-    ):
-        if seconds >= size:
-            count = int(seconds // size)
-            break
-    else:
-        unit, count = "minute", 1
+    unit, size = next((u, s) for u, s in _UNITS if seconds >= s or u == "minute")
+    count = max(1, int(seconds // size))
     label = f"{count} {unit}{'' if count == 1 else 's'}"
     return f"in {label}" if future else f"{label} ago"

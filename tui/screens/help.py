@@ -18,9 +18,19 @@ from tui import __version__
 def key_label(keys: str) -> str:
     """``j,down`` → ``j / ↓`` as shown in the help table."""
     names = {
-        "down": "↓", "up": "↑", "left": "←", "right": "→", "enter": "enter",
-        "pagedown": "pgdn", "pageup": "pgup", "question_mark": "?", "space": "space",
-        "escape": "esc", "home": "home", "end": "end", "tab": "tab",
+        "down": "↓",
+        "up": "↑",
+        "left": "←",
+        "right": "→",
+        "enter": "enter",
+        "pagedown": "pgdn",
+        "pageup": "pgup",
+        "question_mark": "?",
+        "space": "space",
+        "escape": "esc",
+        "home": "home",
+        "end": "end",
+        "tab": "tab",
     }
     return " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
 
@@ -65,9 +75,12 @@ class HelpScreen(ModalScreen[None]):
                 parts += [(row_group, "bold $accent"), "\n"]
                 group = row_group
             parts += [(f"  {keys:<{width}}", "bold"), description, "\n"]
-        parts += ["\n", ("Mouse: ", "bold"),
-                  "click a row to read it, double-click to open it, click links in the post, "
-                  "scroll with the wheel, click the keys in the footer."]
+        parts += [
+            "\n",
+            ("Mouse: ", "bold"),
+            "click a row to read it, double-click to open it, click links in the post, "
+            "scroll with the wheel, click the keys in the footer.",
+        ]
         return Content.assemble(*parts)
 
     async def action_dismiss(self, result: None = None) -> None:

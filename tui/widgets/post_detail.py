@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.widgets import Markdown, Static
 
@@ -44,7 +44,12 @@ class PostDetail(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title", markup=False)
-        yield Static(id="detail-meta", markup=False)
+        # A two-column grid, so a long value (a URL) wraps within its column
+        # instead of leaving its label alone on a line.
+        with Grid(id="detail-meta"):
+            for field in META_FIELDS:
+                yield Static(field, classes="meta-label", id=f"meta-label-{field.lower()}")
+                yield Static(id=f"meta-{field.lower()}", classes="meta-value", markup=False)
         yield Markdown(id="detail-body", open_links=False)
 
     def show_post(self, post: Post | None) -> None:
@@ -52,40 +57,52 @@ class PostDetail(VerticalScroll, can_focus=True):
         previous = self.post
         self.post = post
         title = self.query_one("#detail-title", Static)
-        meta = self.query_one("#detail-meta", Static)
         body = self.query_one("#detail-body", Markdown)
         if post is None:
             title.update(Content("No post selected"))
-            meta.update(Content(""))
+            self._show_meta({})
             body.update("")
             return
         title.update(Content(post.display_title))
-        meta.update(meta_content(post, self.clock()))
+        self._show_meta(meta_values(post, self.clock()))
         if same_post and previous is not None and previous.summary == post.summary:
             return  # only read/star state changed: keep the body and its scroll position
         body.update(body_markdown(post))
         self.scroll_home(animate=False)
 
+    def _show_meta(self, values: dict[str, Content]) -> None:
+        for field in META_FIELDS:
+            value = values.get(field)
+            name = field.lower()
+            self.query_one(f"#meta-{name}", Static).update(value or Content(""))
+            for widget_id in (f"#meta-label-{name}", f"#meta-{name}"):
+                self.query_one(widget_id).display = value is not None
 
-def meta_content(post: Post, now: datetime) -> Content:
-    """Dates, link, section and author as Content: every value is data, not markup."""
-    label = "bold $text-muted"
-    parts: list[Content | str | tuple[str, str]] = []
+
+META_FIELDS = ("Published", "Link", "Section", "Author", "State")
+
+
+def meta_values(post: Post, now: datetime) -> dict[str, Content]:
+    """Dates, link, section, author and state as Content: every value is data, not markup."""
+    values: dict[str, Content] = {}
     if post.published:
-        parts += [("Published ", label), absolute(post.published), ("  ·  ", "dim"),
-                  (relative(post.published, now), "italic")]
+        values["Published"] = Content.assemble(
+            absolute(post.published), ("  ·  ", "dim"), (relative(post.published, now), "italic")
+        )
     else:
-        parts += [("Published ", label), ("date unknown", "dim")]
-    parts += ["\n", ("Link      ", label), (post.link or "none", "underline" if post.link else "dim")]
+        values["Published"] = Content.styled("date unknown", "dim")
+    values["Link"] = (
+        Content.styled(post.link, "underline") if post.link else Content.styled("none", "dim")
+    )
     if post.section:
-        parts += ["\n", ("Section   ", label), post.section]
+        values["Section"] = Content(post.section)
     if post.author:
-        parts += ["\n", ("Author    ", label), post.author]
-    state = [name for name, on in (("starred", post.starred), ("new", post.is_new),
-                                   ("unread", not post.read)) if on]
+        values["Author"] = Content(post.author)
+    flags = (("starred", post.starred), ("new", post.is_new), ("unread", not post.read))
+    state = [name for name, on in flags if on]
     if state:
-        parts += ["\n", ("State     ", label), ", ".join(state)]
-    return Content.assemble(*parts)
+        values["State"] = Content(", ".join(state))
+    return values
 
 
 def body_markdown(post: Post) -> str:

@@ -8,10 +8,10 @@ from typing import ClassVar
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.message import Message
-from textual.widgets import OptionList
 from textual.geometry import Size
+from textual.message import Message
 from textual.visual import VisualType
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.models import Post
@@ -60,11 +60,16 @@ class PostList(OptionList):
     """Posts, newest first. Highlighting shows a post; enter or a double click opens it."""
 
     BINDING_GROUP_TITLE = "Posts"
+    # OptionList's own keys plus vim keys, redeclared so the help screen and the
+    # footer describe them in this app's words.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "first", "First", show=False),
-        Binding("G", "last", "Last", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("g,home", "first", "First post", show=False),
+        Binding("G,end", "last", "Last post", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("enter", "select", "Open", show=False),
         Binding("tab", "app.switch_pane", "Switch pane", show=False),
     ]
 
@@ -148,6 +153,7 @@ class PostList(OptionList):
     async def _on_click(self, event: events.Click) -> None:
         # OptionList selects on a single click; for a reader that would launch the
         # browser whenever someone clicks a row to read it. One click shows, two open.
+        event.prevent_default()  # Textual would run OptionList's own click handler too
         index = event.style.meta.get("option")
         if index is None:
             return

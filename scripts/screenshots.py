@@ -1,0 +1,67 @@
+"""Regenerate screenshots/*.svg from the real app on the shipped snapshot feed.
+
+Run with ``make screenshots``. Uses a throwaway home so your own read state
+never shows up, a fixed clock so relative dates are stable, and no network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "screenshots"
+NOW = datetime(2026, 5, 8, 12, 0, tzinfo=UTC)
+
+SHOTS: list[tuple[str, tuple[int, int], tuple[str, ...]]] = [
+    ("reader-120x40.svg", (120, 40), ("j", "j")),
+    ("reader-80x24.svg", (80, 24), ("j",)),
+    ("help-120x40.svg", (120, 40), ("question_mark",)),
+]
+
+
+async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...]) -> None:
+    import httpx
+
+    from tui.app import RajpootApp
+    from tui.settings import Settings
+
+    def offline(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("offline", request=request)
+
+    app = RajpootApp(
+        settings=Settings(mark_read_after_seconds=-1),
+        transport=httpx.MockTransport(offline),
+        refresh_on_start=False,
+        browser_finder=lambda: None,
+        now=lambda: NOW,
+    )
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        await pilot.press(*keys)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        app.save_screenshot(filename=name, path=str(OUT))
+    print(f"wrote {OUT / name}")
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as home:
+        for var in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+            os.environ[var] = str(Path(home) / var.lower())
+        os.environ["TZ"] = "UTC"
+        time.tzset()
+        for name, size, keys in SHOTS:
+            asyncio.run(shoot(name, size, keys))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

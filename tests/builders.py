@@ -1,0 +1,101 @@
+"""Builders for feeds, transports and browsers used by the app tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+import httpx
+
+from tui.app import RajpootApp, StorePaths
+from tui.settings import Settings
+
+
+@dataclass(frozen=True)
+class Item:
+    title: str
+    link: str
+    description: str = ""
+    pub_date: str = "Tue, 05 May 2026 09:10:00 +0530"
+    guid: str | None = None
+
+
+def rss(items: Sequence[Item], *, title: str = "Test feed", raw_titles: bool = False) -> bytes:
+    """An RSS 2.0 document. ``raw_titles`` puts titles in CDATA, unescaped."""
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<rss version="2.0"><channel>',
+        f"<title>{escape(title)}</title><link>https://example.com/</link>",
+        "<description>test</description>",
+    ]
+    for item in items:
+        item_title = f"<![CDATA[{item.title}]]>" if raw_titles else escape(item.title)
+        parts.append(
+            f"<item><title>{item_title}</title><link>{escape(item.link)}</link>"
+            f"<pubDate>{item.pub_date}</pubDate>"
+            f"<guid>{escape(item.guid or item.link)}</guid>"
+            f"<description>{escape(item.description)}</description></item>"
+        )
+    parts.append("</channel></rss>")
+    return "".join(parts).encode()
+
+
+def serve(
+    body: bytes | Callable[[httpx.Request], httpx.Response],
+    *,
+    content_type: str = "application/rss+xml",
+) -> httpx.MockTransport:
+    """A transport that answers every request with ``body`` (or a handler's response)."""
+    if callable(body):
+        return httpx.MockTransport(body)
+    payload = body
+    return httpx.MockTransport(
+        lambda request: httpx.Response(200, content=payload, headers={"content-type": content_type})
+    )
+
+
+def failing(error: type[httpx.TransportError], message: str) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise error(message, request=request)
+
+    return httpx.MockTransport(handler)
+
+
+OFFLINE = "[Errno -3] Temporary failure in name resolution"
+
+
+@dataclass
+class RecordingBrowser:
+    """Stands in for the user's browser: records what it was asked to open."""
+
+    console: bool = False
+    works: bool = True
+    opened: list[str] = field(default_factory=list)
+
+    def open(self, url: str) -> bool:
+        self.opened.append(url)
+        return self.works
+
+
+def make_app(
+    transport: httpx.BaseTransport | None = None,
+    *,
+    feed_url: str = "https://blog.rajpoot.dev/tags/backend/index.xml",
+    browser: RecordingBrowser | None = None,
+    settings: Settings | None = None,
+    refresh_on_start: bool = True,
+) -> RajpootApp:
+    from tests.conftest import FIXED_NOW
+
+    found = browser if browser is not None else RecordingBrowser()
+    return RajpootApp(
+        feed_url,
+        store_paths=StorePaths.default(),
+        # Auto-read off by default so tests decide when a post becomes read.
+        settings=settings or Settings(mark_read_after_seconds=-1, retention=2000),
+        transport=transport or failing(httpx.ConnectError, OFFLINE),
+        browser_finder=lambda: found,
+        refresh_on_start=refresh_on_start,
+        now=lambda: FIXED_NOW,
+    )

@@ -1,0 +1,44 @@
+"""SVG snapshots at fixed sizes. Update with ``pytest --snapshot-update`` and look at each SVG."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.builders import make_app
+
+
+async def _settle(pilot: Pilot[Any]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause(0.2)
+
+
+def _then(*keys: str) -> Callable[[Pilot[Any]], Any]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _settle(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await _settle(pilot)
+
+    return run_before
+
+
+def test_wide_reader_shows_list_and_post(snap_compare: Any) -> None:
+    """120x40: posts on the left, the third post's detail on the right."""
+    app = make_app(refresh_on_start=False)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_then("j", "j"))
+
+
+def test_narrow_reader_stacks_the_panes(snap_compare: Any) -> None:
+    """80x24: the list on top, the post below."""
+    app = make_app(refresh_on_start=False)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_then("j"))
+
+
+def test_help_screen(snap_compare: Any) -> None:
+    """120x40: ? lists every key."""
+    app = make_app(refresh_on_start=False)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_then("question_mark"))
