@@ -11,6 +11,7 @@ from tests.builders import make_app
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
+    await pilot.pause()  # the start-up refresh begins after the first frame
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause(0.2)

@@ -7,6 +7,7 @@ live in ``tui/widgets`` and the screens in ``tui/screens``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,9 +21,10 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Markdown, OptionList
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from tui import DEFAULT_FEED_URL, paths
+from tui.background import run_abandonable
 from tui.models import FeedInfo, Post
 from tui.opener import Browser, find_browser
 from tui.refresh import RefreshOutcome, Status, import_seed_if_empty, refresh_feed
@@ -145,7 +147,11 @@ class RajpootApp(App[int]):
         self.set_interval(AUTO_REFRESH_CHECK_SECONDS, self.maybe_auto_refresh, name="auto-refresh")
         self.set_interval(30, self.update_header, name="header-clock")
         if self.refresh_on_start or not self.store.has_posts(self.feed_url):
-            self.run_refresh(user_asked=False, network=self.refresh_on_start)
+            # After the first frame, so the cached posts paint before the
+            # worker thread starts importing httpx and competing for the GIL.
+            self.call_after_refresh(
+                self.run_refresh, user_asked=False, network=self.refresh_on_start
+            )
 
     def on_unmount(self) -> None:
         if self.store is not None:
@@ -167,7 +173,9 @@ class RajpootApp(App[int]):
             return
         feed = self.store.feed(self.feed_url)
         self.title = feed.title if feed and feed.title else self.feed_url
-        self.sub_title = _fetch_label(feed, self.now())
+        self.sub_title = _fetch_label(
+            feed, self.now(), from_snapshot=self.feed_url == DEFAULT_FEED_URL
+        )
         self.status.set_summary(self._counts())
 
     def _counts(self) -> str:
@@ -363,38 +371,43 @@ class RajpootApp(App[int]):
         if _auto_refresh_due(feed, self.now(), self.settings.refresh_minutes):
             self.run_refresh(user_asked=False)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="refresh",
-        exit_on_error=False,
-        description="Refreshing the feed",
-    )
-    def run_refresh(
+    @work(exclusive=True, group="refresh", exit_on_error=False, description="Refreshing the feed")
+    async def run_refresh(
         self, *, user_asked: bool, network: bool = True
     ) -> tuple[RefreshOutcome | None, bool]:
-        worker = get_current_worker()
-        # A thread can't share the UI thread's SQLite connection; a second
+        outcome = await run_abandonable(
+            lambda cancelled: self._refresh_blocking(cancelled, network=network),
+            name="rajpoot-refresh",
+        )
+        return outcome, user_asked
+
+    def _refresh_blocking(
+        self, cancelled: threading.Event, *, network: bool
+    ) -> RefreshOutcome | None:
+        """Runs in a daemon thread: never touches widgets, only posts messages."""
+        # The thread can't share the UI thread's SQLite connection; a second
         # connection is also exactly how a second app instance behaves.
         with Store.open(
             self.store_paths.cache, self.store_paths.state, retention=self.settings.retention
         ) as store:
             if import_seed_if_empty(store, self.feed_url, now=self.now()):
                 self.post_message(self.PostsChanged())
-            if not network:
-                return None, user_asked
+            if not network or cancelled.is_set():
+                return None
             from tui.fetch import FetchPolicy
 
-            outcome = refresh_feed(
+            def backoff(seconds: float) -> None:
+                cancelled.wait(seconds)  # a cancel cuts a retry wait short
+
+            return refresh_feed(
                 store,
                 self.feed_url,
                 policy=FetchPolicy(timeout=self.settings.timeout_seconds),
                 transport=self.transport,
-                sleep=lambda seconds: _interruptible_sleep(worker, seconds),
-                should_cancel=lambda: worker.is_cancelled,
+                sleep=backoff,
+                should_cancel=cancelled.is_set,
                 now=self.now,
             )
-        return outcome, user_asked
 
     @on(PostsChanged)
     def _posts_changed(self) -> None:
@@ -450,19 +463,15 @@ class RajpootApp(App[int]):
             self.notify(warning, title="Feed problem", severity="warning", timeout=8, markup=False)
 
 
-def _interruptible_sleep(worker: Worker[object], seconds: float) -> None:
-    worker.cancelled_event.wait(seconds)
-
-
-def _fetch_label(feed: FeedInfo | None, now: datetime) -> str:
-    if feed is None or feed.last_success is None:
-        base = "never fetched · showing the built-in snapshot"
-        if feed is None or feed.last_attempt is None:
-            return base
-        return f"{base} · last try failed {relative(feed.last_attempt, now)}"
-    label = f"fetched {relative(feed.last_success, now)}"
-    if feed.last_error and feed.last_attempt and feed.last_attempt > feed.last_success:
-        label += f" · last try failed {relative(feed.last_attempt, now)}"
+def _fetch_label(feed: FeedInfo | None, now: datetime, *, from_snapshot: bool) -> str:
+    """``fetched 5 minutes ago``, ``built-in snapshot · last try failed just now``, ..."""
+    if feed is not None and feed.last_success is not None:
+        label = f"fetched {relative(feed.last_success, now)}"
+    else:
+        label = "built-in snapshot" if from_snapshot else "not fetched yet"
+    if feed is not None and feed.last_error and feed.last_attempt is not None:
+        if feed.last_success is None or feed.last_attempt > feed.last_success:
+            label += f" · last try failed {relative(feed.last_attempt, now)}"
     return label
 
 

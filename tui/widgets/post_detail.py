@@ -59,7 +59,7 @@ class PostDetail(VerticalScroll, can_focus=True):
         title = self.query_one("#detail-title", Static)
         body = self.query_one("#detail-body", Markdown)
         if post is None:
-            title.update(Content("No post selected"))
+            title.update(Content("No posts to show yet. Press r to fetch the feed."))
             self._show_meta({})
             body.update("")
             return
