@@ -171,3 +171,29 @@ def test_every_real_feed_parses_to_sane_posts(path: Path) -> None:
             entry.link == "" or entry.link.startswith(("http://", "https://")) or ":" in entry.link
         )
     assert not _CONTROL.search(feed.title)
+
+
+def test_entity_expansion_bombs_and_external_entities_are_not_expanded() -> None:
+    lol = "".join(f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10}">' for n in range(1, 10))
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY lol0 "lol">{lol}]>'
+        '<rss version="2.0"><channel><title>t</title>'
+        "<item><title>&lol9;</title><link>https://e.com/1</link></item></channel></rss>"
+    ).encode()
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        b'<rss version="2.0"><channel><title>t</title>'
+        b"<item><title>&xxe;</title><link>https://e.com/2</link></item></channel></rss>"
+    )
+    for body in (bomb, xxe):
+        feed = parse_feed(body, url="https://e.com/f")
+        (entry,) = feed.entries
+        assert len(entry.title) < 20
+        assert "root:" not in entry.title
+
+
+def test_absurdly_long_titles_are_cut_to_one_readable_line() -> None:
+    body = rss([Item("word " * 100_000, "https://e.com/long/")])
+    title = parse_feed(body, url="https://e.com/f").entries[0].title
+    assert len(title) == 300
+    assert title.endswith("…")

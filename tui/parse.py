@@ -121,12 +121,19 @@ def _entry(raw: Any, *, base: str) -> Entry:
     )
 
 
+# A title is one line of a list; a megabyte "title" is an attack or a bug.
+MAX_TITLE_CHARS = 300
+
+
 def _title(node: Any) -> str:
     title = node.get("title") or ""
     detail = node.get("title_detail") or {}
     if detail.get("type") in _HTML_TYPES or "<" in title:
         title = _strip_tags(title)
-    return clean_line(title)
+    title = clean_line(title[: MAX_TITLE_CHARS * 8])
+    if len(title) > MAX_TITLE_CHARS:
+        title = title[: MAX_TITLE_CHARS - 1].rstrip() + "…"
+    return title
 
 
 def _strip_tags(text: str) -> str:
