@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -48,15 +49,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not is_openable_link(args.feed):
         print(f"rajpoot-tui: --feed needs an http(s) URL, got {args.feed!r}", file=sys.stderr)
         return 2
-    if args.command == "refresh":
-        return refresh_command(args.feed)
-    if args.command == "list":
-        return list_command(args.feed, unread=args.unread, starred=args.starred, as_json=args.json)
+    if args.command in ("refresh", "list"):
+        try:
+            if args.command == "refresh":
+                code = refresh_command(args.feed)
+            else:
+                code = list_command(
+                    args.feed, unread=args.unread, starred=args.starred, as_json=args.json
+                )
+            sys.stdout.flush()  # here, not at exit, so a closed pipe is caught below
+        except BrokenPipeError:
+            # The reader went away (`rajpoot-tui list | head`): stop quietly.
+            _detach_stdout()
+            return 1
+        return code
     from tui.app import RajpootApp
 
     app = RajpootApp(args.feed)
     app.run()
     return app.return_code or 0
+
+
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _open_store() -> Any:

@@ -190,14 +190,16 @@ class RajpootApp(App[int]):
         # only once the highlight settles, and mark read only after a dwell.
         if self._detail_timer is not None:
             self._detail_timer.stop()
-        self._detail_timer = self.set_timer(0.05, self._show_highlighted)
+        # Timers belong to the list, so they die with it instead of firing
+        # into a half-dismantled app during shutdown.
+        self._detail_timer = self.post_list.set_timer(0.05, self._show_highlighted)
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
         post = self.post_list.current_post
         if post is not None and not post.read and self.settings.mark_read_after_seconds >= 0:
             post_id = post.id
-            self._read_timer = self.set_timer(
+            self._read_timer = self.post_list.set_timer(
                 self.settings.mark_read_after_seconds, lambda: self._auto_mark_read(post_id)
             )
 
@@ -469,9 +471,14 @@ def _fetch_label(feed: FeedInfo | None, now: datetime, *, from_snapshot: bool) -
         label = f"fetched {relative(feed.last_success, now)}"
     else:
         label = "built-in snapshot" if from_snapshot else "not fetched yet"
-    if feed is not None and feed.last_error and feed.last_attempt is not None:
-        if feed.last_success is None or feed.last_attempt > feed.last_success:
-            label += f" · last try failed {relative(feed.last_attempt, now)}"
+    failed_last = (
+        feed is not None
+        and feed.last_error is not None
+        and feed.last_attempt is not None
+        and (feed.last_success is None or feed.last_attempt > feed.last_success)
+    )
+    if failed_last and feed is not None and feed.last_attempt is not None:
+        label += f" · last try failed {relative(feed.last_attempt, now)}"
     return label
 
 

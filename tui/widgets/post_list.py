@@ -12,7 +12,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.visual import VisualType
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tui.models import Post
 from tui.timefmt import list_date
@@ -108,7 +108,7 @@ class PostList(OptionList):
         if keep is not None:
             try:
                 index = self.get_option_index(keep)
-            except LookupError:
+            except OptionDoesNotExist:
                 index = min(old_row or 0, self.option_count - 1)
         self.highlighted = index
         # Stay where the reader was instead of jumping the highlighted row to an edge.
@@ -120,7 +120,7 @@ class PostList(OptionList):
         """Redraw one row after its read or star state changed."""
         try:
             index = self.get_option_index(post.id)
-        except LookupError:
+        except OptionDoesNotExist:
             return
         option = self.options[index]
         if isinstance(option, PostOption):

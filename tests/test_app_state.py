@@ -1,0 +1,153 @@
+"""Read, star and filter state as the user changes it, and how it survives."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from textual.pilot import Pilot
+
+from tests.builders import make_app, serve
+from tests.conftest import FIXED_NOW
+from tui import paths
+from tui.app import RajpootApp, _auto_refresh_due
+from tui.models import FeedInfo
+from tui.settings import Settings, load_settings
+
+
+async def settle(app: RajpootApp, pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_m_toggles_read_and_s_toggles_star_and_both_survive_a_restart() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")
+        await pilot.press("j", "s")
+        posts = app.post_list.posts
+        assert posts[0].read and not posts[0].starred
+        assert posts[1].starred and not posts[1].read
+        assert app.status.content.plain.endswith("62 unread")
+    again = make_app(refresh_on_start=False)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(again, pilot)
+        posts = again.post_list.posts
+        assert posts[0].read
+        assert posts[1].starred
+        await pilot.press("m")
+        assert not again.post_list.posts[0].read
+
+
+async def test_looking_at_a_post_for_a_moment_marks_it_read() -> None:
+    app = make_app(settings=Settings(mark_read_after_seconds=0.2))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j")
+        await pilot.pause(0.5)
+        posts = app.post_list.posts
+        assert posts[1].read
+        # Rows merely passed over are left unread.
+        await pilot.press("j", "j", "j")
+        await pilot.pause(0.05)
+        assert not app.post_list.posts[2].read
+
+
+async def test_u_shows_only_unread_posts() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m", "j", "m")
+        await pilot.press("u")
+        assert len(app.post_list.posts) == 61
+        assert all(not p.read for p in app.post_list.posts)
+        await pilot.press("u")
+        assert len(app.post_list.posts) == 63
+
+
+async def test_a_304_says_up_to_date_and_keeps_everything(seed_bytes: bytes) -> None:
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        if request.headers.get("if-none-match") == '"v1"':
+            return httpx.Response(304)
+        return httpx.Response(200, content=seed_bytes, headers={"etag": '"v1"'})
+
+    app = make_app(serve(handler))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert [c.headers.get("if-none-match") for c in calls] == [None, '"v1"']
+        assert ("information", "Feed refreshed", "Up to date.") in [
+            (n.severity, n.title, n.message) for n in app._notifications
+        ]
+        assert len(app.post_list.posts) == 63
+        assert app.sub_title.startswith("fetched")
+
+
+async def test_a_damaged_cache_is_moved_aside_with_a_notice_and_the_posts_come_back() -> None:
+    cache = paths.cache_db_path()
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(b"this is not a database" * 100)
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        storage = [n.message for n in app._notifications if n.title == "Storage"]
+        assert len(storage) == 1
+        assert ".corrupt-" in storage[0]
+        assert len(app.post_list.posts) == 63
+    assert list(cache.parent.glob("posts.sqlite3.corrupt-*"))
+
+
+async def test_a_chosen_theme_is_saved_for_next_time() -> None:
+    app = make_app(refresh_on_start=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.theme = "nord"
+        await pilot.pause()
+    assert load_settings().theme == "nord"
+
+
+def test_auto_refresh_waits_for_the_interval_and_the_publisher() -> None:
+    never = FeedInfo(url="u", title="t")
+    assert _auto_refresh_due(None, FIXED_NOW, 30)
+    assert _auto_refresh_due(never, FIXED_NOW, 30)
+    recent = FeedInfo(url="u", title="t", last_attempt=FIXED_NOW - timedelta(minutes=10))
+    assert not _auto_refresh_due(recent, FIXED_NOW, 30)
+    old = FeedInfo(url="u", title="t", last_attempt=FIXED_NOW - timedelta(minutes=31))
+    assert _auto_refresh_due(old, FIXED_NOW, 30)
+    # Cache-Control / Expires / <ttl> put the next fetch later still.
+    held = FeedInfo(
+        url="u",
+        title="t",
+        last_attempt=FIXED_NOW - timedelta(hours=2),
+        not_before=FIXED_NOW + timedelta(minutes=5),
+    )
+    assert not _auto_refresh_due(held, FIXED_NOW, 30)
+
+
+async def test_the_auto_refresh_check_fetches_only_when_due(seed_bytes: bytes) -> None:
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(200, content=seed_bytes, headers={"cache-control": "max-age=3600"})
+
+    app = make_app(serve(handler))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert len(calls) == 1
+        app.maybe_auto_refresh()
+        await settle(app, pilot)
+        assert len(calls) == 1  # just fetched, and the server asked for an hour
+        # fresh_until comes from the real clock of the fetch.
+        clock = [datetime.now(UTC) + timedelta(hours=2)]
+        app.now = lambda: clock[0]
+        app.maybe_auto_refresh()
+        await settle(app, pilot)
+        assert len(calls) == 2
