@@ -31,7 +31,7 @@ async def test_m_toggles_read_and_s_toggles_star_and_both_survive_a_restart() ->
         posts = app.post_list.posts
         assert posts[0].read and not posts[0].starred
         assert posts[1].starred and not posts[1].read
-        assert app.status.content.plain.endswith("62 unread")
+        assert str(app.status.content).endswith("62 unread")
     again = make_app(refresh_on_start=False)
     async with again.run_test(size=(120, 40)) as pilot:
         await settle(again, pilot)
