@@ -19,7 +19,8 @@ OUT = ROOT / "screenshots"
 NOW = datetime(2026, 5, 8, 12, 0, tzinfo=UTC)
 
 SHOTS: list[tuple[str, tuple[int, int], tuple[str, ...]]] = [
-    ("reader-120x40.svg", (120, 40), ("j", "j")),
+    # Two posts read, one starred, the cursor on the fourth: a reader mid-morning.
+    ("reader-120x40.svg", (120, 40), ("m", "j", "m", "j", "j", "s", "j")),
     ("reader-80x24.svg", (80, 24), ("j",)),
     ("help-120x40.svg", (120, 40), ("question_mark",)),
 ]
