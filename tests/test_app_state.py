@@ -151,3 +151,40 @@ async def test_the_auto_refresh_check_fetches_only_when_due(seed_bytes: bytes) -
         app.maybe_auto_refresh()
         await settle(app, pilot)
         assert len(calls) == 2
+
+
+async def test_slash_filters_the_list_as_you_type_and_escape_clears_it() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        assert app.search_bar.has_focus
+        await pilot.press(*"grpc stream")
+        titles = [p.title for p in app.post_list.posts]
+        assert titles, "something matches"
+        assert all(
+            "grpc" in t.lower() or "grpc" in p.summary.lower()
+            for t, p in zip(titles, app.post_list.posts, strict=True)
+        )
+        assert len(titles) < 63
+        # g, r and s went into the box: no jump, no refresh, no star.
+        assert not any(p.starred for p in app.post_list.posts)
+        await pilot.press("enter")
+        assert app.post_list.has_focus
+        assert len(app.post_list.posts) == len(titles)
+        await pilot.press("j")
+        assert app.post_list.highlighted == 1
+        await pilot.press("slash", "escape")
+        assert app.post_list.has_focus
+        assert len(app.post_list.posts) == 63
+        assert app.is_running
+
+
+async def test_a_search_with_no_match_shows_an_empty_list_without_errors() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"zzzz-nothing", "enter")
+        assert app.post_list.posts == []
+        await pilot.press("j", "o", "y", "m", "s")
+        assert app.is_running

@@ -29,11 +29,13 @@ from tui.models import FeedInfo, Post
 from tui.opener import Browser, find_browser
 from tui.refresh import RefreshOutcome, Status, import_seed_if_empty, refresh_feed
 from tui.sanitize import is_openable_link, link_scheme
+from tui.search import filter_posts
 from tui.settings import Settings, load_settings, save_settings, with_theme
 from tui.store import Store
 from tui.timefmt import relative
 from tui.widgets.post_detail import PostDetail
 from tui.widgets.post_list import PostList
+from tui.widgets.search_bar import SearchBar
 from tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -75,6 +77,7 @@ class RajpootApp(App[int]):
         Binding("s", "toggle_star", "Star"),
         Binding("m", "toggle_read", "Read/unread", show=False),
         Binding("u", "toggle_unread_only", "Unread only", show=False),
+        Binding("slash", "search", "Search", key_display="/"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
@@ -103,6 +106,8 @@ class RajpootApp(App[int]):
         self.now = now
         self.store: Store | None = None
         self.unread_only = False
+        self.search_query = ""
+        self._stored_posts: list[Post] = []
         self._read_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         if self.settings.theme in self.available_themes:
@@ -115,6 +120,7 @@ class RajpootApp(App[int]):
         with Horizontal(id="panes"):
             yield PostList(id="posts")
             yield PostDetail(id="detail", clock=self.now)
+        yield SearchBar(id="search")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -125,6 +131,10 @@ class RajpootApp(App[int]):
     @property
     def detail(self) -> PostDetail:
         return self.query_one("#detail", PostDetail)
+
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one("#search", SearchBar)
 
     @property
     def status(self) -> StatusBar:
@@ -162,11 +172,16 @@ class RajpootApp(App[int]):
     def reload_posts(self) -> None:
         """Re-read the feed's posts from the store and redraw, keeping the highlight."""
         assert self.store is not None
-        posts = self.store.posts(self.feed_url, unread_only=self.unread_only)
+        self._stored_posts = self.store.posts(self.feed_url, unread_only=self.unread_only)
+        self._show_matching()
+        self.update_header()
+
+    def _show_matching(self) -> None:
+        posts = filter_posts(self._stored_posts, self.search_query)
         self.post_list.show_posts(posts)
         if not posts:
             self.detail.show_post(None)
-        self.update_header()
+        self.status.set_summary(self._counts())
 
     def update_header(self) -> None:
         if self.store is None:
@@ -182,7 +197,10 @@ class RajpootApp(App[int]):
         posts = self.post_list.posts
         unread = sum(not p.read for p in posts)
         shown = "unread posts" if self.unread_only else "posts"
-        return f"{len(posts)} {shown} · {unread} unread"
+        summary = f"{len(posts)} {shown} · {unread} unread"
+        if self.search_query:
+            summary += f" · matching “{self.search_query}” (esc in the search box clears)"
+        return summary
 
     @on(OptionList.OptionHighlighted, "#posts")
     def _post_highlighted(self) -> None:
@@ -331,6 +349,21 @@ class RajpootApp(App[int]):
         self.notify(
             "Showing unread posts only." if self.unread_only else "Showing all posts.", timeout=2
         )
+
+    def action_search(self) -> None:
+        self.search_bar.add_class("-active")
+        self.search_bar.focus()
+
+    @on(SearchBar.Changed, "#search")
+    def _search_changed(self, event: SearchBar.Changed) -> None:
+        self.search_query = event.value.strip()
+        self._show_matching()
+
+    @on(SearchBar.Closed)
+    def _search_closed(self, event: SearchBar.Closed) -> None:
+        if not event.keep:
+            self.search_bar.remove_class("-active")
+        self.post_list.focus()
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen, help_rows
