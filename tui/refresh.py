@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from tui.fetch import FetchPolicy
 
 
+# Longest wait a server may impose through Retry-After (the same bound as RSS <ttl>).
+_MAX_SERVER_WAIT_SECONDS = 7 * 24 * 3600
+
+
 class Status(enum.StrEnum):
     UPDATED = "updated"
     NOT_MODIFIED = "not-modified"
@@ -109,7 +113,12 @@ def refresh_feed(
             return RefreshOutcome(
                 url, Status.CANCELLED, "refresh cancelled", error_kind="cancelled"
             )
-        retry_at = now() + timedelta(seconds=error.retry_after) if error.retry_after else None
+        retry_at = (
+            # Capped: a huge Retry-After would overflow datetime (and is a typo anyway).
+            now() + timedelta(seconds=min(error.retry_after, _MAX_SERVER_WAIT_SECONDS))
+            if error.retry_after
+            else None
+        )
         store.record_failure(url, error.message, now=now(), not_before=retry_at)
         return RefreshOutcome(url, Status.FAILED, error.message, error_kind=str(error.kind))
 

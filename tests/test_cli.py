@@ -1,0 +1,495 @@
+"""The headless CLI as a user runs it: ``python -m tui ...`` in a real subprocess.
+
+Every subprocess gets its own XDG homes under tmp_path and no proxy variables,
+so it talks only to the local test server. In-process ``main([...])`` calls use
+the same homes (the autouse fixture points the XDG variables at them) and are
+used where a subprocess would add nothing but start-up time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.builders import Item, rss
+from tests.httpserver import FeedServer, Response
+from tui import DEFAULT_FEED_URL, __version__, paths
+from tui.__main__ import main
+from tui.refresh import refresh_feed
+from tui.store import Store
+
+SEED_POSTS = 63
+FEED_HEADERS = {"Content-Type": "application/rss+xml; charset=utf-8"}
+ETAG = '"v1"'
+JSON_KEYS = {"id", "feed", "title", "link", "published", "read", "starred"}
+# Anything a terminal could act on: C0 except newline, DEL, C1.
+CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+TIMEOUT = 60  # a hung CLI fails the test instead of hanging the run
+
+# Runs main() with the given argv and reports, as the last stdout line, which heavy
+# modules got imported. --version and --help end in SystemExit, which is caught.
+REPORT_IMPORTS = """
+import json, sys
+from tui.__main__ import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exit:
+    code = exit.code
+sys.stdout.flush()
+heavy = sorted(m for m in ("textual", "httpx", "feedparser") if m in sys.modules)
+print(json.dumps({"code": code, "heavy": heavy}))
+"""
+
+# Runs main() with every way of reaching the network disabled and recorded;
+# reports on stderr (stdout carries the listing).
+REPORT_NETWORK = """
+import json, socket, sys
+attempts = []
+def refuse(*args, **kwargs):
+    attempts.append(repr(args[1:]))
+    raise OSError("the network was used")
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+socket.getaddrinfo = refuse
+socket.create_connection = refuse
+from tui.__main__ import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+heavy = sorted(m for m in ("textual", "httpx") if m in sys.modules)
+print(json.dumps({"code": code, "heavy": heavy, "attempts": attempts}), file=sys.stderr)
+"""
+
+
+def item(n: int, description: str = "") -> Item:
+    return Item(
+        title=f"Post {n}",
+        link=f"https://example.com/posts/{n}/",
+        description=description or f"Body of post {n}.",
+        pub_date=f"Tue, {n + 1:02d} May 2026 09:00:00 +0000",
+    )
+
+
+V1 = rss([item(1), item(2), item(3)], title="Local Feed")
+
+
+def ok(body: bytes = V1, /, **headers: str) -> Response:
+    return Response(200, {**FEED_HEADERS, **headers}, body)
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """The environment for a CLI subprocess: homes under tmp_path, no proxies."""
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    for name in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "HOME"):
+        # The same directories the autouse fixture gives in-process code.
+        home = tmp_path / name.lower()
+        home.mkdir(exist_ok=True)
+        env[name] = str(home)
+    env["TZ"] = "UTC"
+    return env
+
+
+def run_cli(
+    env: dict[str, str], *args: str, code: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "tui", *args]
+    return subprocess.run(
+        argv,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def open_store() -> Store:
+    return Store.open(paths.cache_db_path(), paths.state_db_path())
+
+
+def list_json(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, Any]]:
+    capsys.readouterr()
+    assert main(["list", "--json", *args]) == 0
+    out = capsys.readouterr().out
+    rows = json.loads(out)
+    assert isinstance(rows, list)
+    return rows
+
+
+def assert_no_control(text: str) -> None:
+    assert "\x1b" not in text
+    assert not CONTROL.search(text), repr(CONTROL.search(text))
+
+
+# ------------------------------------------------------------------ --version / --help
+
+
+def test_version_prints_name_and_version(cli_env: dict[str, str]) -> None:
+    result = run_cli(cli_env, "--version")
+    assert result.returncode == 0
+    assert result.stdout == f"rajpoot-tui {__version__}\n"
+    assert result.stderr == ""
+
+
+def test_help_names_the_commands_and_the_feed_option(cli_env: dict[str, str]) -> None:
+    result = run_cli(cli_env, "--help")
+    assert result.returncode == 0
+    for word in ("refresh", "list", "--feed"):
+        assert word in result.stdout
+
+
+def test_list_help_names_its_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(["list", "--help"])
+    assert exit.value.code == 0
+    out = capsys.readouterr().out
+    for word in ("--unread", "--starred", "--json", "--feed"):
+        assert word in out
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_import_no_heavy_library(cli_env: dict[str, str], flag: str) -> None:
+    result = run_cli(cli_env, flag, code=REPORT_IMPORTS)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report == {"code": 0, "heavy": []}
+
+
+# ------------------------------------------------------------------ list
+
+
+def test_list_on_a_fresh_home_shows_the_seed_posts(cli_env: dict[str, str]) -> None:
+    result = run_cli(cli_env, "list")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == SEED_POSTS
+    for line in lines:
+        marker, date, rest = line.split(" ", 2)
+        assert marker == "●"  # all unread
+        assert datetime.strptime(date, "%Y-%m-%d")
+        assert rest.rstrip().split()[-1].startswith("https://blog.rajpoot.dev/")
+    assert_no_control(result.stdout)
+    # The list reflects the store it filled: the files exist where XDG says.
+    assert (Path(cli_env["XDG_CACHE_HOME"]) / "rajpoot-tui" / "posts.sqlite3").exists()
+    assert (Path(cli_env["XDG_DATA_HOME"]) / "rajpoot-tui" / "state.sqlite3").exists()
+
+
+def test_list_never_touches_the_network_nor_imports_httpx(cli_env: dict[str, str]) -> None:
+    result = run_cli(cli_env, "list", "--json", code=REPORT_NETWORK)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stderr.splitlines()[-1])
+    assert report == {"code": 0, "heavy": [], "attempts": []}
+    assert len(json.loads(result.stdout)) == SEED_POSTS
+
+
+def test_list_of_another_feed_sends_no_request(
+    cli_env: dict[str, str], feed_server: FeedServer
+) -> None:
+    url = feed_server.route("/feed.xml", ok())
+    result = run_cli(cli_env, "list", "--json", "--feed", url)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    assert feed_server.requests == []
+
+
+def test_list_json_is_one_array_with_exactly_the_documented_keys(
+    cli_env: dict[str, str],
+) -> None:
+    result = run_cli(cli_env, "list", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)  # the whole output is one document
+    assert isinstance(rows, list)
+    assert len(rows) == SEED_POSTS
+    assert len({row["id"] for row in rows}) == SEED_POSTS
+    published = []
+    for row in rows:
+        assert set(row) == JSON_KEYS
+        assert row["feed"] == DEFAULT_FEED_URL
+        assert isinstance(row["id"], str) and row["id"]
+        assert isinstance(row["title"], str) and row["title"]
+        assert row["link"].startswith("https://blog.rajpoot.dev/")
+        assert row["read"] is False
+        assert row["starred"] is False
+        when = datetime.fromisoformat(row["published"])
+        assert when.utcoffset() is not None
+        published.append(when)
+    assert published == sorted(published, reverse=True)  # newest first
+
+
+def test_unread_and_starred_filter_the_list(capsys: pytest.CaptureFixture[str]) -> None:
+    everything = list_json(capsys)
+    assert len(everything) == SEED_POSTS
+    read_id, starred_id = everything[0]["id"], everything[5]["id"]
+    with open_store() as store:
+        store.set_read([read_id])
+        store.set_starred(starred_id, True)
+
+    unread = list_json(capsys, "--unread")
+    assert len(unread) == SEED_POSTS - 1
+    assert read_id not in {row["id"] for row in unread}
+    assert [row["id"] for row in list_json(capsys, "--starred")] == [starred_id]
+    assert list_json(capsys, "--starred", "--unread") == [{**everything[5], "starred": True}]
+    after = {row["id"]: row for row in list_json(capsys)}
+    assert after[read_id]["read"] is True
+    assert after[starred_id]["starred"] is True
+
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("  ")  # read: no marker
+    assert lines[5].startswith("★")
+    assert all(line.startswith("●") for i, line in enumerate(lines) if i not in (0, 5))
+    assert main(["list", "--unread"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == SEED_POSTS - 1
+
+
+@pytest.mark.parametrize("where", ["after", "before"])
+def test_feed_option_works_before_and_after_the_command(
+    cli_env: dict[str, str], feed_server: FeedServer, where: str
+) -> None:
+    url = feed_server.route("/feed.xml", ok())
+    with open_store() as store:
+        assert refresh_feed(store, url).ok
+    feed = ["--feed", url]
+    args = ["list", "--json", *feed] if where == "after" else [*feed, "list", "--json"]
+
+    result = run_cli(cli_env, *args)
+
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [row["title"] for row in rows] == ["Post 3", "Post 2", "Post 1"]
+    assert {row["feed"] for row in rows} == {url}
+
+
+def test_feed_after_the_command_wins_over_one_before(
+    capsys: pytest.CaptureFixture[str], feed_server: FeedServer
+) -> None:
+    url = feed_server.route("/feed.xml", ok())
+    with open_store() as store:
+        refresh_feed(store, url)
+    capsys.readouterr()
+    assert main(["--feed", DEFAULT_FEED_URL, "list", "--json", "--feed", url]) == 0
+    assert {row["feed"] for row in json.loads(capsys.readouterr().out)} == {url}
+    # And without --feed the default feed (the seed) is listed, not the other one.
+    assert {row["feed"] for row in list_json(capsys)} == {DEFAULT_FEED_URL}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--feed", "file:///etc/passwd"],
+        ["--feed", "javascript:x", "list"],
+        ["refresh", "--feed", "javascript:alert(1)"],
+    ],
+)
+def test_an_invalid_feed_exits_2_with_a_message(
+    cli_env: dict[str, str], feed_server: FeedServer, args: list[str]
+) -> None:
+    result = run_cli(cli_env, *args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "--feed" in result.stderr
+    assert "http" in result.stderr
+    assert_no_control(result.stderr)
+
+
+@pytest.mark.parametrize(
+    "bad", ["ftp://example.com/feed.xml", "example.com/feed.xml", "http://", "", "http://a b/"]
+)
+@pytest.mark.parametrize("command", [["list"], ["refresh"], []])
+def test_invalid_feeds_are_refused_before_anything_runs(
+    capsys: pytest.CaptureFixture[str], bad: str, command: list[str]
+) -> None:
+    # With no command this would start the reader; it must not get that far.
+    assert main([*command, "--feed", bad] if command else ["--feed", bad]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "--feed" in captured.err
+    assert not paths.cache_db_path().exists()
+
+
+# ------------------------------------------------------------------ refresh
+
+
+def test_refresh_prints_one_summary_line_then_up_to_date(
+    cli_env: dict[str, str], feed_server: FeedServer
+) -> None:
+    url = feed_server.route_sequence(
+        "/feed.xml", [ok(ETag=ETAG), Response(304, {"ETag": ETAG}, b"")]
+    )
+
+    first = run_cli(cli_env, "refresh", "--feed", url)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == "Local Feed: 3 new\n"
+    assert first.stderr == ""
+
+    second = run_cli(cli_env, "--feed", url, "refresh")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == "Local Feed: up to date\n"
+    assert feed_server.requests_for("/feed.xml")[1].header("if-none-match") == ETAG
+
+
+@pytest.mark.parametrize(
+    ("response", "says"),
+    [
+        pytest.param(Response(404, {"Content-Type": "text/plain"}, b"gone"), "404", id="404"),
+        # Retry-After: 0 keeps the retries (which a 500 gets) instant.
+        pytest.param(Response(500, {"Retry-After": "0"}, b"oops"), "500", id="500"),
+    ],
+)
+def test_refresh_of_a_failing_feed_exits_1_with_the_error_in_the_line(
+    cli_env: dict[str, str], feed_server: FeedServer, response: Response, says: str
+) -> None:
+    url = feed_server.route("/feed.xml", response)
+    result = run_cli(cli_env, "refresh", "--feed", url)
+    assert result.returncode == 1
+    [line] = result.stdout.splitlines()
+    assert says in line
+    assert url in line  # a feed never fetched has no title yet: its URL names it
+    assert len(line) <= 200
+    assert "Traceback" not in result.stderr
+
+
+def test_a_failed_refresh_keeps_the_posts_and_names_the_feed(
+    cli_env: dict[str, str], feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = feed_server.route_sequence("/feed.xml", [ok(), Response(404, {}, b"")])
+    assert run_cli(cli_env, "refresh", "--feed", url).returncode == 0
+    result = run_cli(cli_env, "refresh", "--feed", url)
+    assert result.returncode == 1
+    assert result.stdout.startswith("Local Feed: ")
+    assert "404" in result.stdout
+    assert len(list_json(capsys, "--feed", url)) == 3
+
+
+def test_read_and_starred_marks_survive_a_refresh(
+    cli_env: dict[str, str], feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    v2 = rss([item(4), item(3), item(2, "Edited."), item(1)], title="Local Feed")
+    url = feed_server.route_sequence("/feed.xml", [ok(), ok(v2)])
+    assert run_cli(cli_env, "refresh", "--feed", url).returncode == 0
+    ids = {row["title"]: row["id"] for row in list_json(capsys, "--feed", url)}
+    with open_store() as store:
+        store.set_read([ids["Post 1"], ids["Post 2"]])
+        store.set_starred(ids["Post 2"], True)
+
+    result = run_cli(cli_env, "refresh", "--feed", url)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Local Feed: 1 new, 1 updated\n"
+    rows = {row["title"]: row for row in list_json(capsys, "--feed", url)}
+    assert (rows["Post 1"]["read"], rows["Post 1"]["starred"]) == (True, False)
+    assert (rows["Post 2"]["read"], rows["Post 2"]["starred"]) == (True, True)
+    assert (rows["Post 3"]["read"], rows["Post 4"]["read"]) == (False, False)
+    assert [row["title"] for row in list_json(capsys, "--feed", url, "--unread")] == [
+        "Post 4",
+        "Post 3",
+    ]
+
+
+def test_two_refreshes_at_once_both_succeed(
+    cli_env: dict[str, str], feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    many = rss([item(n) for n in range(1, 28)], title="Local Feed")
+    # A small delay keeps both processes in flight together against a fresh store.
+    url = feed_server.route("/feed.xml", Response(200, FEED_HEADERS, many, headers_delay=0.1))
+    argv = [sys.executable, "-m", "tui", "refresh", "--feed", url]
+    procs = [
+        subprocess.Popen(
+            argv,
+            env=cli_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        for _ in range(2)
+    ]
+    results = [(proc, *proc.communicate(timeout=TIMEOUT)) for proc in procs]
+
+    for proc, out, err in results:
+        assert proc.returncode == 0, err
+        assert "locked" not in err
+        assert err == ""
+        assert out.startswith("Local Feed: ")
+    rows = list_json(capsys, "--feed", url)
+    assert len(rows) == 27
+    assert len({row["id"] for row in rows}) == 27
+
+
+HOSTILE_FEEDS = {
+    # Numeric references to ESC/BEL: not allowed in XML 1.0, so the lenient parser reads it.
+    "char-refs": (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        "<title>Evil &#x1b;]0;owned&#x7; feed &#x1b;[31m</title><link>https://e.com/</link>"
+        "<item><title>Clear &#27;[2J&#27;[H screen</title><link>https://e.com/a</link>"
+        "<description>x &#x1b;[31m red</description></item></channel></rss>"
+    ),
+    # Raw ESC/BEL inside CDATA (also invalid XML, also read leniently).
+    "cdata": (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        "<title><![CDATA[Raw \x1b]0;pwned\x07 feed]]></title><link>https://e.com/</link>"
+        "<item><title><![CDATA[Clear \x1b[2J\x1b[H screen]]></title>"
+        "<link>https://e.com/c\x1b[0m</link></item></channel></rss>"
+    ),
+    # C1 controls (8-bit CSI/OSC/ST, NEL) are *valid* XML 1.0 characters.
+    "c1": (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        "<title>C1 \u009b2J feed \u009d0;owned\u009c</title><link>https://e.com/</link>"
+        "<item><title>Red \u009b31m \u0085 text</title><link>https://e.com/b</link>"
+        "<author>\u009b5m</author></item></channel></rss>"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_FEEDS))
+def test_a_hostile_feed_never_puts_control_characters_in_the_output(
+    cli_env: dict[str, str],
+    feed_server: FeedServer,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+) -> None:
+    url = feed_server.route("/feed.xml", ok(HOSTILE_FEEDS[name].encode()))
+
+    result = run_cli(cli_env, "refresh", "--feed", url)
+
+    assert result.returncode == 0, result.stderr
+    assert "1 new" in result.stdout
+    assert "feed" in result.stdout.splitlines()[0]  # the (cleaned) feed title is shown
+    assert_no_control(result.stdout)
+    assert_no_control(result.stderr)
+    capsys.readouterr()
+    assert main(["list", "--feed", url]) == 0
+    assert main(["list", "--json", "--feed", url]) == 0
+    out = capsys.readouterr().out
+    assert_no_control(out)
+    assert "\\u001b" not in out  # not even escaped inside the JSON strings
+
+
+def test_a_closed_pipe_ends_list_quietly(cli_env: dict[str, str]) -> None:
+    # `rajpoot-tui list | head -1`: the reader goes away; no traceback for the user.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "tui", "list"],
+            env=cli_env,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            timeout=TIMEOUT,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.stderr == ""
+    assert result.returncode == 1
