@@ -127,6 +127,27 @@ def test_fresh_until_from_expires(feed_server: FeedServer) -> None:
 @pytest.mark.parametrize(
     "headers",
     [
+        {"Cache-Control": "max-age=99999999999999"},
+        {"Expires": "Fri, 31 Dec 9999 23:59:59 GMT", "Date": "Thu, 01 Jan 1970 00:00:00 GMT"},
+    ],
+    ids=["huge-max-age", "expires-year-9999"],
+)
+def test_absurd_freshness_is_capped_at_a_week_not_a_crash(
+    feed_server: FeedServer, headers: dict[str, str]
+) -> None:
+    url = feed_server.route("/feed.xml", Response(200, {**RSS_HEADERS, **headers}, RSS))
+
+    result = fetch_feed(url, policy=POLICY)
+
+    assert result.body == RSS
+    assert result.fresh_until is not None
+    assert result.fresh_until <= datetime.now(UTC) + timedelta(days=7)
+    assert result.fresh_until > datetime.now(UTC) + timedelta(days=6)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
         {"Cache-Control": "no-store, max-age=600"},
         {"Cache-Control": "no-cache"},
         {"Cache-Control": "max-age=soon"},

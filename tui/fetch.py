@@ -389,8 +389,21 @@ def _parse_seconds(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+# A freshness lifetime beyond this is a misconfiguration (or hostile): obeying
+# it would stop automatic refreshes for months. ``r`` always fetches anyway.
+MAX_FRESHNESS = timedelta(days=7)
+
+
 def _fresh_until(headers: httpx.Headers) -> datetime | None:
     now = datetime.now(UTC)
+    lifetime = _freshness_lifetime(headers)
+    if lifetime is None:
+        return None
+    return now + min(MAX_FRESHNESS, timedelta(seconds=max(0.0, min(lifetime, 1e9))))
+
+
+def _freshness_lifetime(headers: httpx.Headers) -> float | None:
+    """Seconds the response stays fresh by Cache-Control max-age or Expires, if given."""
     directives: dict[str, str] = {}
     for item in ",".join(headers.get_list("cache-control")).split(","):
         name, _, arg = item.strip().partition("=")
@@ -401,9 +414,7 @@ def _fresh_until(headers: httpx.Headers) -> datetime | None:
     age = _parse_seconds(headers.get("age", "")) or 0
     if "max-age" in directives:
         max_age = _parse_seconds(directives["max-age"])
-        if max_age is None:
-            return None
-        return now + timedelta(seconds=max(0, max_age - age))
+        return None if max_age is None else float(max_age - age)
     expires_header = headers.get("expires")
     if expires_header is None:
         return None
@@ -414,9 +425,8 @@ def _fresh_until(headers: httpx.Headers) -> datetime | None:
     # local clock does not make every feed look stale (or fresh forever).
     date = _parse_http_date(headers.get("date", ""))
     if date is None:
-        return expires
-    lifetime = (expires - date).total_seconds() - age
-    return now + timedelta(seconds=max(0.0, lifetime))
+        return (expires - datetime.now(UTC)).total_seconds()
+    return (expires - date).total_seconds() - age
 
 
 def _human_size(n: int) -> str:
