@@ -21,6 +21,26 @@ class Item:
     guid: str | None = None
 
 
+def numbered_item(n: int, description: str = "") -> Item:
+    """``Post n`` at ``/posts/n/``; higher numbers are newer, so they list first."""
+    return Item(
+        title=f"Post {n}",
+        link=f"https://example.com/posts/{n}/",
+        description=description or f"Body of post {n}.",
+        pub_date=f"Tue, {n + 1:02d} May 2026 09:00:00 +0000",
+    )
+
+
+class Sleeper:
+    """Stands in for time.sleep: records the requested delays, never waits."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
 def rss(items: Sequence[Item], *, title: str = "Test feed", raw_titles: bool = False) -> bytes:
     """An RSS 2.0 document. ``raw_titles`` puts titles in CDATA, unescaped."""
     parts = [

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.builders import Item, rss
+from tests.builders import numbered_item, rss
 from tests.httpserver import FeedServer, Response
 from tui import DEFAULT_FEED_URL, __version__, paths
 from tui.__main__ import main
@@ -68,16 +68,7 @@ print(json.dumps({"code": code, "heavy": heavy, "attempts": attempts}), file=sys
 """
 
 
-def item(n: int, description: str = "") -> Item:
-    return Item(
-        title=f"Post {n}",
-        link=f"https://example.com/posts/{n}/",
-        description=description or f"Body of post {n}.",
-        pub_date=f"Tue, {n + 1:02d} May 2026 09:00:00 +0000",
-    )
-
-
-V1 = rss([item(1), item(2), item(3)], title="Local Feed")
+V1 = rss([numbered_item(1), numbered_item(2), numbered_item(3)], title="Local Feed")
 
 
 def ok(body: bytes = V1, /, **headers: str) -> Response:
@@ -373,7 +364,10 @@ def test_a_failed_refresh_keeps_the_posts_and_names_the_feed(
 def test_read_and_starred_marks_survive_a_refresh(
     cli_env: dict[str, str], feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    v2 = rss([item(4), item(3), item(2, "Edited."), item(1)], title="Local Feed")
+    v2 = rss(
+        [numbered_item(4), numbered_item(3), numbered_item(2, "Edited."), numbered_item(1)],
+        title="Local Feed",
+    )
     url = feed_server.route_sequence("/feed.xml", [ok(), ok(v2)])
     assert run_cli(cli_env, "refresh", "--feed", url).returncode == 0
     ids = {row["title"]: row["id"] for row in list_json(capsys, "--feed", url)}
@@ -398,7 +392,7 @@ def test_read_and_starred_marks_survive_a_refresh(
 def test_two_refreshes_at_once_both_succeed(
     cli_env: dict[str, str], feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    many = rss([item(n) for n in range(1, 28)], title="Local Feed")
+    many = rss([numbered_item(n) for n in range(1, 28)], title="Local Feed")
     # A small delay keeps both processes in flight together against a fresh store.
     url = feed_server.route("/feed.xml", Response(200, FEED_HEADERS, many, headers_delay=0.1))
     argv = [sys.executable, "-m", "tui", "refresh", "--feed", url]

@@ -14,6 +14,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
+from tests.builders import Sleeper
 from tests.httpserver import (
     FeedServer,
     RecordedRequest,
@@ -42,16 +43,6 @@ ETAG = '"v1-abc"'
 LAST_MODIFIED = "Wed, 26 Nov 2025 10:00:00 GMT"
 # Small backoff so a mistaken real sleep would still be quick; tests pass a fake one.
 POLICY = FetchPolicy(timeout=5.0, retries=2, backoff_base=0.5, backoff_max=30.0)
-
-
-class Sleeper:
-    """Records requested delays instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import Item, rss
+from tests.builders import Item, Sleeper, numbered_item, rss
 from tests.conftest import FIXED_NOW
 from tests.httpserver import (
     FeedServer,
@@ -44,17 +44,7 @@ CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 SEED_POSTS = 63
 
 
-def item(n: int, description: str = "") -> Item:
-    # Newer numbers are newer posts, so the store lists them highest first.
-    return Item(
-        title=f"Post {n}",
-        link=f"https://example.com/posts/{n}/",
-        description=description or f"Body of post {n}.",
-        pub_date=f"Tue, {n + 1:02d} May 2026 09:00:00 +0000",
-    )
-
-
-V1 = [item(1), item(2), item(3)]
+V1 = [numbered_item(1), numbered_item(2), numbered_item(3)]
 V1_BODY = rss(V1)
 
 
@@ -72,16 +62,6 @@ def at(moment: datetime) -> Callable[[], datetime]:
 
 def titles(posts: list[Post]) -> list[str]:
     return [p.title for p in posts]
-
-
-class Sleeper:
-    """Stands in for time.sleep: records the requested delays, never waits."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
 
 
 @pytest.fixture
@@ -214,7 +194,11 @@ def test_304_without_a_stored_etag_sends_no_if_none_match(
 def test_a_changed_feed_adds_new_updates_in_place_and_keeps_read_state_and_dropped_posts(
     feed_server: FeedServer, store: Store
 ) -> None:
-    v2 = [item(4), item(2, "Rewritten body of post 2."), item(3)]  # 1 dropped, 2 edited
+    v2 = [
+        numbered_item(4),
+        numbered_item(2, "Rewritten body of post 2."),
+        numbered_item(3),
+    ]  # 1 dropped, 2 edited
     url = feed_server.route_sequence("/feed.xml", [ok(V1_BODY), ok(rss(v2))])
     refresh_feed(store, url, now=at(T1))
     by_title = {p.title: p for p in store.posts(url)}
@@ -389,7 +373,7 @@ LOGIN_PAGE = (
     b'<body><form action="/login"><input name="user"></form></body></html>'
 )
 GARBAGE = random.Random(20260508).randbytes(4096)
-BIG = rss([item(n, "x" * 200) for n in range(1, 20)])
+BIG = rss([numbered_item(n, "x" * 200) for n in range(1, 20)])
 
 FAULTS = [
     Fault("404", lambda s: Response(404, {"Content-Type": "text/plain"}, b"no"), "http-4xx", "404"),
@@ -511,7 +495,7 @@ def test_a_success_after_a_failure_clears_the_error(
 def test_truncated_xml_keeps_the_posts_that_could_be_read_with_a_warning(
     feed_server: FeedServer, store: Store
 ) -> None:
-    later = rss([item(4), item(5), item(6)])
+    later = rss([numbered_item(4), numbered_item(5), numbered_item(6)])
     cut = later[: later.index(b"<title>Post 6")]  # mid-document: the third item is cut off
     url = feed_server.route_sequence("/feed.xml", [ok(), ok(cut)])
     refresh_feed(store, url, now=at(T1))
@@ -664,7 +648,10 @@ def test_cancelled_mid_download_keeps_posts_and_records_no_error(
 ) -> None:
     url = feed_server.route_sequence(
         "/feed.xml",
-        [ok(), dribble(rss([item(n) for n in range(4, 9)]), chunk_delay=0.01, chunk_size=64)],
+        [
+            ok(),
+            dribble(rss([numbered_item(n) for n in range(4, 9)]), chunk_delay=0.01, chunk_size=64),
+        ],
     )
     refresh_feed(store, url, now=at(T1))
     before = store.posts(url)
