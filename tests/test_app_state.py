@@ -191,3 +191,29 @@ async def test_a_search_with_no_match_shows_an_empty_list_without_errors() -> No
         assert app.post_list.posts == []
         await pilot.press("j", "o", "y", "m", "s")
         assert app.is_running
+
+
+async def test_n_jumps_to_the_next_unread_post_and_wraps() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j", "m", "j", "m", "g")  # posts 1 and 2 read, cursor on 0
+        await pilot.press("n")
+        assert app.post_list.highlighted == 3
+        await pilot.press("G", "n")
+        assert app.post_list.highlighted == 0
+
+
+async def test_capital_a_marks_only_the_shown_posts_read() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"grpc", "enter")
+        shown = len(app.post_list.posts)
+        await pilot.press("A")
+        assert all(p.read for p in app.post_list.posts)
+        await pilot.press("slash", "escape")
+        assert sum(p.read for p in app.post_list.posts) == shown < 63
+        await pilot.press("n")
+        assert app.post_list.current_post is not None
+        assert not app.post_list.current_post.read

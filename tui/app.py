@@ -77,6 +77,8 @@ class RajpootApp(App[int]):
         Binding("r", "refresh", "Refresh"),
         Binding("s", "toggle_star", "Star"),
         Binding("m", "toggle_read", "Read/unread", show=False),
+        Binding("n", "next_unread", "Next unread", show=False),
+        Binding("A", "mark_all_read", "Mark all shown read", show=False),
         Binding("u", "toggle_unread_only", "Unread only", show=False),
         Binding("slash", "search", "Search", key_display="/"),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -342,6 +344,27 @@ class RajpootApp(App[int]):
             if self._read_timer is not None:
                 self._read_timer.stop()
             self.set_read(post, not post.read)
+
+    def action_next_unread(self) -> None:
+        """Jump to the next unread post below the cursor, wrapping to the top."""
+        posts = self.post_list.posts
+        start = (self.post_list.highlighted or 0) + 1
+        for offset in range(len(posts)):
+            index = (start + offset) % len(posts)
+            if not posts[index].read:
+                self.post_list.highlighted = index
+                return
+        self.notify("No unread posts.", timeout=2)
+
+    def action_mark_all_read(self) -> None:
+        assert self.store is not None
+        unread = [post.id for post in self.post_list.posts if not post.read]
+        if not unread:
+            self.notify("Nothing unread here.", timeout=2)
+            return
+        self.store.set_read(unread, True, now=self.now())
+        self.reload_posts()
+        self.notify(f"Marked {len(unread)} posts read.", timeout=3)
 
     def action_toggle_star(self) -> None:
         post = self.post_list.current_post

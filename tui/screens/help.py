@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -31,6 +31,7 @@ def key_label(keys: str) -> str:
         "home": "home",
         "end": "end",
         "tab": "tab",
+        "slash": "/",
     }
     return " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
 
@@ -59,28 +60,35 @@ class HelpScreen(ModalScreen[None]):
         self.rows = rows
 
     def compose(self) -> ComposeResult:
+        groups = list(dict.fromkeys(group for group, _, _ in self.rows))
+        # Navigation on the left, actions on the right: fits 40 rows without scrolling.
+        left, right = groups[:-1], groups[-1:]
         with VerticalScroll(id="help-box") as box:
             box.border_title = f"rajpoot-tui {__version__} · keys"
             box.border_subtitle = "esc / q / ? to close"
-            yield Static(self._table(), markup=False)
+            with Horizontal(id="help-columns"):
+                yield Static(self._table(left), markup=False, classes="help-column")
+                yield Static(self._table(right, mouse=True), markup=False, classes="help-column")
 
-    def _table(self) -> Content:
-        width = max((len(keys) for _, keys, _ in self.rows), default=4) + 2
+    def _table(self, groups: list[str], *, mouse: bool = False) -> Content:
+        rows = [row for row in self.rows if row[0] in groups]
+        width = max((len(keys) for _, keys, _ in rows), default=4) + 2
         parts: list[Content | str | tuple[str, str]] = []
         group = None
-        for row_group, keys, description in self.rows:
+        for row_group, keys, description in rows:
             if row_group != group:
                 if group is not None:
                     parts.append("\n")
                 parts += [(row_group, "bold $accent"), "\n"]
                 group = row_group
             parts += [(f"  {keys:<{width}}", "bold"), description, "\n"]
-        parts += [
-            "\n",
-            ("Mouse: ", "bold"),
-            "click a row to read it, double-click to open it, click links in the post, "
-            "scroll with the wheel, click the keys in the footer.",
-        ]
+        if mouse:
+            parts += [
+                "\n",
+                ("Mouse", "bold $accent"),
+                "\n  click a post to read it, double-click to open it; click links in a post; "
+                "scroll with the wheel; click the keys in the footer.",
+            ]
         return Content.assemble(*parts)
 
     async def action_dismiss(self, result: None = None) -> None:
