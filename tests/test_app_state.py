@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from textual.pilot import Pilot
 
 from tests.builders import make_app, serve
@@ -217,3 +218,26 @@ async def test_capital_a_marks_only_the_shown_posts_read() -> None:
         await pilot.press("n")
         assert app.post_list.current_post is not None
         assert not app.post_list.current_post.read
+
+
+async def test_a_failed_write_is_reported_and_the_app_keeps_running(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sqlite3
+
+    from tui.store import Store
+
+    def disk_full(self: Store, *args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        monkeypatch.setattr(Store, "set_read", disk_full)
+        monkeypatch.setattr(Store, "set_starred", disk_full)
+        await pilot.press("m", "s", "A")
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 3
+        assert all("disk is full" in message for message in errors)
+        assert not app.post_list.posts[0].read
+        assert app.is_running

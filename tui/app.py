@@ -8,8 +8,10 @@ live in ``tui/widgets`` and the screens in ``tui/screens``.
 from __future__ import annotations
 
 import gc
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -241,8 +243,23 @@ class RajpootApp(App[int]):
 
     def set_read(self, post: Post, read: bool) -> None:
         assert self.store is not None
-        self.store.set_read([post.id], read, now=self.now())
+        with self._saving("the read mark"):
+            self.store.set_read([post.id], read, now=self.now())
         self.refresh_post(post.id)
+
+    @contextmanager
+    def _saving(self, what: str) -> Iterator[None]:
+        """A failed write (disk full, read-only home) is told, not a crash."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            self.notify(
+                f"Could not save {what}: {error}",
+                title="Storage",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
 
     def refresh_post(self, post_id: str) -> None:
         assert self.store is not None
@@ -362,7 +379,8 @@ class RajpootApp(App[int]):
         if not unread:
             self.notify("Nothing unread here.", timeout=2)
             return
-        self.store.set_read(unread, True, now=self.now())
+        with self._saving("the read marks"):
+            self.store.set_read(unread, True, now=self.now())
         self.reload_posts()
         self.notify(f"Marked {len(unread)} posts read.", timeout=3)
 
@@ -371,7 +389,8 @@ class RajpootApp(App[int]):
         if post is None:
             return
         assert self.store is not None
-        self.store.set_starred(post.id, not post.starred)
+        with self._saving("the star"):
+            self.store.set_starred(post.id, not post.starred)
         self.refresh_post(post.id)
 
     def action_toggle_unread_only(self) -> None:
