@@ -197,3 +197,8 @@ def test_absurdly_long_titles_are_cut_to_one_readable_line() -> None:
     title = parse_feed(body, url="https://e.com/f").entries[0].title
     assert len(title) == 300
     assert title.endswith("…")
+
+
+def test_absurdly_long_links_are_dropped_not_cut() -> None:
+    body = rss([Item("Long link", "https://e.com/" + "a" * 5000)])
+    assert parse_feed(body, url="https://e.com/f").entries[0].link == ""

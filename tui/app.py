@@ -302,7 +302,7 @@ class RajpootApp(App[int]):
             scheme = link_scheme(url)
             what = f"a {scheme}: link" if scheme else "a link without http(s)"
             self.notify(
-                f"Not opening {what}; only http and https links are opened.\n{url}",
+                f"Not opening {what}; only http and https links are opened.\n{_shorten(url)}",
                 title="Link refused",
                 severity="warning",
                 markup=False,
@@ -546,6 +546,11 @@ class RajpootApp(App[int]):
             )
         for warning in outcome.warnings:
             self.notify(warning, title="Feed problem", severity="warning", timeout=8, markup=False)
+
+
+def _shorten(text: str, limit: int = 300) -> str:
+    """Keep notifications readable when a feed hands us an absurd string."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _fetch_label(feed: FeedInfo | None, now: datetime, *, from_snapshot: bool) -> str:

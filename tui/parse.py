@@ -147,10 +147,15 @@ def _fallback_title(summary: str) -> str:
     return (words[:80].rstrip() + "…") if len(words) > 80 else words
 
 
+# Browsers give up around here; a longer "link" is junk or an attack, and a
+# shortened URL would point somewhere else, so it is dropped.
+MAX_LINK_CHARS = 4096
+
+
 def _safe_link(link: Any, base: str) -> str:
     """Resolve a possibly relative link; keep non-http(s) links only as text."""
     text = clean_line(link if isinstance(link, str) else "")
-    if not text:
+    if not text or len(text) > MAX_LINK_CHARS:
         return ""
     try:
         absolute = urljoin(base, text)
