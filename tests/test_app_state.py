@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from tests.builders import make_app, serve
 from tests.conftest import FIXED_NOW
@@ -241,3 +242,23 @@ async def test_a_failed_write_is_reported_and_the_app_keeps_running(
         assert all("disk is full" in message for message in errors)
         assert not app.post_list.posts[0].read
         assert app.is_running
+
+
+async def test_an_empty_view_says_why() -> None:
+    def down(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404)
+
+    app = make_app(serve(down), feed_url="https://example.com/feed.xml")
+    async with app.run_test(size=(120, 40)) as pilot:
+        title = app.detail.query_one("#detail-title", Static)
+        assert "Loading" in str(title.content)
+        await settle(app, pilot)
+        assert str(title.content) == "No posts yet. Press r to fetch the feed."
+    seeded = make_app()
+    async with seeded.run_test(size=(120, 40)) as pilot:
+        await settle(seeded, pilot)
+        await pilot.press("slash", *"no such words", "enter")
+        title = seeded.detail.query_one("#detail-title", Static)
+        assert str(title.content).startswith("No post matches the search.")
+        await pilot.press("slash", "escape", "A", "u")
+        assert str(title.content) == "No unread posts. Press u to show all posts."

@@ -113,6 +113,9 @@ class RajpootApp(App[int]):
         self.unread_only = False
         self.search_query = ""
         self._stored_posts: list[Post] = []
+        # True from start-up until the first refresh ends, so an empty store
+        # reads "Loading" rather than "No posts" while the first fetch runs.
+        self._refreshing = True
         self._read_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         if self.settings.theme in self.available_themes:
@@ -174,6 +177,8 @@ class RajpootApp(App[int]):
         # importing httpx and competing for the GIL.
         if self.refresh_on_start or not self.store.has_posts(self.feed_url):
             self.run_refresh(user_asked=False, network=self.refresh_on_start)
+        else:
+            self._refreshing = False
 
     def on_unmount(self) -> None:
         if self.store is not None:
@@ -184,16 +189,27 @@ class RajpootApp(App[int]):
     def reload_posts(self) -> None:
         """Re-read the feed's posts from the store and redraw, keeping the highlight."""
         assert self.store is not None
-        self._stored_posts = self.store.posts(self.feed_url, unread_only=self.unread_only)
+        self._stored_posts = self.store.posts(self.feed_url)
         self._show_matching()
         self.update_header()
 
     def _show_matching(self) -> None:
         posts = filter_posts(self._stored_posts, self.search_query)
+        if self.unread_only:
+            posts = [post for post in posts if not post.read]
         self.post_list.show_posts(posts)
         if not posts:
-            self.detail.show_post(None)
+            self.detail.show_post(None, placeholder=self._nothing_to_show())
         self.status.set_summary(self._counts())
+
+    def _nothing_to_show(self) -> str:
+        if self.search_query:
+            return "No post matches the search. Press esc in the search box to clear it."
+        if self.unread_only and self._stored_posts:
+            return "No unread posts. Press u to show all posts."
+        if self._refreshing:
+            return "Loading the feed…"
+        return "No posts yet. Press r to fetch the feed."
 
     def update_header(self) -> None:
         if self.store is None:
@@ -506,7 +522,8 @@ class RajpootApp(App[int]):
                     str(worker.error), title="Something went wrong", severity="error", markup=False
                 )
             return
-        running = any(w.group == "refresh" and w.is_running for w in self.workers)
+        running = any(w.group == "refresh" and not w.is_finished for w in self.workers)
+        self._refreshing = running
         if running:
             self.status.start(f"Refreshing {self.feed_url}")
         else:
@@ -523,6 +540,8 @@ class RajpootApp(App[int]):
                 markup=False,
             )
             self.update_header()
+        if not running and not self.post_list.option_count:
+            self.detail.show_post(None, placeholder=self._nothing_to_show())
 
     def report_refresh(self, outcome: RefreshOutcome, *, user_asked: bool) -> None:
         if outcome.status is Status.UPDATED:

@@ -52,14 +52,15 @@ class PostDetail(VerticalScroll, can_focus=True):
                 yield Static(id=f"meta-{field.lower()}", classes="meta-value", markup=False)
         yield Markdown(id="detail-body", open_links=False)
 
-    def show_post(self, post: Post | None) -> None:
+    def show_post(self, post: Post | None, *, placeholder: str = "") -> None:
+        """Show ``post``, or ``placeholder`` when there is none to show."""
         same_post = self.post is not None and post is not None and self.post.id == post.id
         previous = self.post
         self.post = post
         title = self.query_one("#detail-title", Static)
         body = self.query_one("#detail-body", Markdown)
         if post is None:
-            title.update(Content("No posts to show yet. Press r to fetch the feed."))
+            title.update(Content(placeholder or "No post selected."))
             self._show_meta({})
             body.update("")
             return
