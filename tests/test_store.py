@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -980,3 +981,56 @@ def test_an_import_that_is_not_a_fetch_leaves_the_feed_never_fetched(tmp_path: P
         assert feed.last_success is None and feed.last_attempt is None
         assert feed.etag is None and feed.last_modified is None
         assert [p.title for p in store.posts(url)] == ["T"]
+
+
+_HOLDER = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from tui.store import Store
+
+cache, state = Path(sys.argv[1]), Path(sys.argv[2])
+store = Store.open(cache, state)
+# A second store in the same process and closed again, as the app's worker
+# thread used to do: closing it must not drop the first store's file locks.
+Store.open(cache, state).close()
+print("ready", flush=True)
+sys.stdin.readline()
+store.set_starred("post-after", True, now=datetime.now(UTC))
+print("starred", flush=True)
+sys.stdin.readline()  # wait here until killed
+"""
+
+
+def test_other_connections_opening_and_closing_never_lose_committed_marks(
+    tmp_path: Path,
+) -> None:
+    """Regression: a second Store in the app plus a CLI run deleted the app's WAL."""
+    cache, state = tmp_path / "cache.sqlite3", tmp_path / "state.sqlite3"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(cache), str(state)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdin is not None
+        assert holder.stdout.readline().strip() == "ready"
+        # Another process (``rajpoot-tui list``) opens and closes the same files.
+        Store.open(cache, state).close()
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "starred"
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+    Store.open(cache, state).close()  # replays the WAL, if it still exists
+    with closing(sqlite3.connect(state)) as conn:
+        starred = conn.execute(
+            "SELECT starred FROM post_state WHERE post_id = 'post-after'"
+        ).fetchone()
+    assert starred == (1,)

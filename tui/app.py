@@ -486,29 +486,30 @@ class RajpootApp(App[int]):
         self, cancelled: threading.Event, *, network: bool
     ) -> RefreshOutcome | None:
         """Runs in a daemon thread: never touches widgets, only posts messages."""
-        # The thread can't share the UI thread's SQLite connection; a second
-        # connection is also exactly how a second app instance behaves.
-        with Store.open(
-            self.store_paths.cache, self.store_paths.state, retention=self.settings.retention
-        ) as store:
-            if import_seed_if_empty(store, self.feed_url, now=self.now()):
-                self.post_message(self.PostsChanged())
-            if not network or cancelled.is_set():
-                return None
-            from tui.fetch import FetchPolicy
+        # The app's one Store serialises its methods with a lock, so the thread
+        # shares it. One connection per file per process also keeps SQLite's
+        # POSIX locks simple: a second Store opened and closed here used to let
+        # another process delete the WAL under the first (see test_store).
+        store = self.store
+        assert store is not None
+        if import_seed_if_empty(store, self.feed_url, now=self.now()):
+            self.post_message(self.PostsChanged())
+        if not network or cancelled.is_set():
+            return None
+        from tui.fetch import FetchPolicy
 
-            def backoff(seconds: float) -> None:
-                cancelled.wait(seconds)  # a cancel cuts a retry wait short
+        def backoff(seconds: float) -> None:
+            cancelled.wait(seconds)  # a cancel cuts a retry wait short
 
-            return refresh_feed(
-                store,
-                self.feed_url,
-                policy=FetchPolicy(timeout=self.settings.timeout_seconds),
-                transport=self.transport,
-                sleep=backoff,
-                should_cancel=cancelled.is_set,
-                now=self.now,
-            )
+        return refresh_feed(
+            store,
+            self.feed_url,
+            policy=FetchPolicy(timeout=self.settings.timeout_seconds),
+            transport=self.transport,
+            sleep=backoff,
+            should_cancel=cancelled.is_set,
+            now=self.now,
+        )
 
     @on(PostsChanged)
     def _posts_changed(self) -> None:

@@ -174,7 +174,6 @@ _STATE_COLUMNS: Final = ("post_id", "feed_url", "key", "read", "read_at", "starr
 _BUSY_TIMEOUT_MS: Final = 10_000
 _WRITE_ATTEMPTS: Final = 5
 _OPEN_ATTEMPTS: Final = 3
-_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 # SQLite's default limit is 32766 host parameters; stay far below for old builds.
 _IN_CHUNK: Final = 500
 # Upper bound on skip-ahead probes when salvaging a damaged state table, so a
@@ -371,18 +370,6 @@ def _connect(path: Path | str, *, synchronous: str) -> sqlite3.Connection:
     return conn
 
 
-def _check_header(path: Path) -> None:
-    """Reject non-SQLite files before SQLite gets a chance to write to them."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(len(_SQLITE_MAGIC))
-    except FileNotFoundError:
-        return
-    # An empty file is a valid, empty database (another process may be creating it).
-    if head and head != _SQLITE_MAGIC:
-        raise _Unusable("not an SQLite database")
-
-
 def _quick_check(conn: sqlite3.Connection) -> None:
     rows = [row[0] for row in conn.execute("PRAGMA quick_check")]
     if rows != ["ok"]:
@@ -452,8 +439,15 @@ def _validate(conn: sqlite3.Connection, which: str, known: int) -> None:
 def _open_checked(
     path: Path, *, which: str, synchronous: str, migrations: Sequence[Migration]
 ) -> sqlite3.Connection:
-    """Open, verify and migrate one DB file. Raises _Unusable or sqlite3.Error."""
-    _check_header(path)
+    """Open, verify and migrate one DB file. Raises _Unusable or sqlite3.Error.
+
+    The file is never read with plain ``open()``: closing any file descriptor
+    on a database drops every POSIX lock this process holds on it, including
+    those of our other connections, and another process would then think it
+    is alone and delete the WAL under us (losing committed read marks).
+    SQLite itself tells a non-database file apart (SQLITE_NOTADB) on the first
+    read, and nothing below writes before the checks pass.
+    """
     conn = _connect(path, synchronous=synchronous)
     try:
         # One read transaction for all checks: otherwise another process
