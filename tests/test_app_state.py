@@ -262,3 +262,68 @@ async def test_an_empty_view_says_why() -> None:
         assert str(title.content).startswith("No post matches the search.")
         await pilot.press("slash", "escape", "A", "u")
         assert str(title.content) == "No unread posts. Press u to show all posts."
+
+
+async def test_launching_does_not_mark_the_top_post_read() -> None:
+    app = make_app(settings=Settings(mark_read_after_seconds=0.1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.pause(0.4)
+        assert not app.post_list.posts[0].read
+        # Coming back to it is the reader's choice: then it counts.
+        await pilot.press("j", "k")
+        for _ in range(200):
+            if app.post_list.posts[0].read:
+                break
+            await pilot.pause(0.05)
+        assert app.post_list.posts[0].read
+
+
+async def test_tab_moves_focus_at_once_so_the_next_key_goes_to_the_new_pane() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+
+        # Keys go to screen.focused: it must change now, not after a message.
+        def focused() -> object:
+            return app.screen.focused
+
+        app.action_switch_pane()
+        assert focused() is app.detail
+        app.action_switch_pane()
+        assert focused() is app.post_list
+
+
+async def test_a_slow_refresh_is_not_restarted_by_the_auto_refresh_check() -> None:
+    import threading
+
+    arrived: list[httpx.Request] = []
+    release = threading.Event()
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        arrived.append(request)
+        release.wait(30)
+        return httpx.Response(304)
+
+    app = make_app(serve(slow))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            while not arrived:
+                await pilot.pause(0.02)
+            app.now = lambda: datetime.now(UTC) + timedelta(days=1)
+            app.maybe_auto_refresh()
+            await pilot.pause(0.2)
+            assert len(arrived) == 1
+            assert len([w for w in app.workers if w.group == "refresh"]) == 1
+    finally:
+        release.set()
+
+
+async def test_a_malformed_http_link_is_refused_with_the_right_reason() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        assert not app.open_link("http://example.com/$(touch /tmp/x)")
+        await pilot.pause()
+        (refusal,) = [n.message for n in app._notifications if n.title == "Link refused"]
+        assert refusal.startswith("Not opening a malformed link")

@@ -164,8 +164,8 @@ def test_list_on_a_fresh_home_shows_the_seed_posts(cli_env: dict[str, str]) -> N
     lines = result.stdout.splitlines()
     assert len(lines) == SEED_POSTS
     for line in lines:
-        marker, date, rest = line.split(" ", 2)
-        assert marker == "●"  # all unread
+        marker, date, rest = line[:2], *line[3:].split(" ", 1)
+        assert marker == "● "  # all unread, none starred
         assert datetime.strptime(date, "%Y-%m-%d")
         assert rest.rstrip().split()[-1].startswith("https://blog.rajpoot.dev/")
     assert_no_control(result.stdout)
@@ -235,9 +235,9 @@ def test_unread_and_starred_filter_the_list(capsys: pytest.CaptureFixture[str]) 
 
     assert main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("  ")  # read: no marker
-    assert lines[5].startswith("★")
-    assert all(line.startswith("●") for i, line in enumerate(lines) if i not in (0, 5))
+    assert lines[0].startswith("   ")  # read, not starred: no marker
+    assert lines[5].startswith("●★ ")  # a starred post still shows it is unread
+    assert all(line.startswith("●  ") for i, line in enumerate(lines) if i not in (0, 5))
     assert main(["list", "--unread"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == SEED_POSTS - 1
 

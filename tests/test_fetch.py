@@ -269,8 +269,9 @@ def test_500_forever_raises_server_error_after_all_retries(
     assert err.kind is FetchErrorKind.SERVER_ERROR
     assert err.status_code == 503
     assert err.transient
-    assert str(err) == "127.0.0.1: server error 503 Service Unavailable"
-    assert feed_server.hits("/feed.xml") == POLICY.retries + 1
+    tries = POLICY.retries + 1
+    assert str(err) == f"127.0.0.1: server error 503 Service Unavailable ({tries} tries)"
+    assert feed_server.hits("/feed.xml") == tries
     assert len(sleeper.delays) == POLICY.retries
     # Exponential: the second wait's ceiling is twice the first's.
     assert POLICY.backoff_base / 2 <= sleeper.delays[0] <= POLICY.backoff_base
@@ -598,3 +599,12 @@ def test_an_in_memory_response_still_respects_the_size_cap() -> None:
             "https://example.com/feed.xml", transport=transport, policy=FetchPolicy(max_bytes=1000)
         )
     assert caught.value.kind is FetchErrorKind.TOO_LARGE
+
+
+def test_a_long_retry_after_is_named_in_the_message(feed_server: FeedServer) -> None:
+    url = feed_server.route("/feed.xml", retry_after(503, 7200))
+
+    err = fetch_error(url, Sleeper(), policy=POLICY)
+
+    assert str(err) == "127.0.0.1: server error 503 Service Unavailable, asks to retry in 2 h"
+    assert err.retry_after == 7200

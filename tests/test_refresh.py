@@ -669,3 +669,31 @@ def test_cancelled_mid_download_keeps_posts_and_records_no_error(
     assert feed.last_error is None
     assert feed.last_success == T1
     assert feed.last_attempt == T1
+
+
+def test_a_304_to_a_plain_request_is_a_failure_not_up_to_date(
+    feed_server: FeedServer, store: Store
+) -> None:
+    url = feed_server.route("/feed.xml", Response(304, {}, b""))
+
+    outcome = refresh_feed(store, url, now=at(T1))
+
+    assert outcome.status is Status.FAILED
+    assert "304 Not Modified to a plain request" in outcome.message
+    assert feed_server.requests[0].header("if-none-match") is None
+    feed = store.feed(url)
+    assert feed is not None and feed.last_error == outcome.message
+    assert feed.last_success is None
+
+
+def test_a_huge_description_is_cut_with_a_pointer_to_the_post(
+    feed_server: FeedServer, store: Store
+) -> None:
+    huge = "<p>" + "lorem ipsum " * 100_000 + "</p>"
+    url = feed_server.route("/feed.xml", ok(rss([numbered_item(1, huge)])))
+
+    assert refresh_feed(store, url, now=at(T1)).status is Status.UPDATED
+
+    (post,) = store.posts(url)
+    assert len(post.summary) < 510_000
+    assert post.summary.endswith("press `o` to read the whole post.*")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tui.sanitize import clean_line, clean_text, is_openable_link, link_scheme
+from tui.sanitize import (
+    clean_line,
+    clean_text,
+    is_openable_link,
+    link_scheme,
+    normalize_feed_url,
+)
 
 
 @pytest.mark.parametrize(
@@ -74,3 +80,26 @@ def test_other_links_are_not_openable(url: str) -> None:
 def test_link_scheme_names_the_refused_scheme() -> None:
     assert link_scheme("javascript:alert(1)") == "javascript"
     assert link_scheme("no scheme") == ""
+
+
+def test_a_port_out_of_range_is_not_openable() -> None:
+    assert not is_openable_link("http://127.0.0.1:99999/feed.xml")
+
+
+@pytest.mark.parametrize(
+    ("given", "normal"),
+    [
+        ("HTTP://Example.COM/Feed.xml#top", "http://example.com/Feed.xml"),
+        ("https://example.com", "https://example.com/"),
+        ("https://example.com/f?a=B", "https://example.com/f?a=B"),
+        ("https://User:Pw@Example.com/f", "https://User:Pw@Example.com/f"),
+    ],
+)
+def test_feed_urls_have_one_spelling(given: str, normal: str) -> None:
+    assert normalize_feed_url(given) == normal
+
+
+def test_the_default_feed_url_is_already_normal() -> None:
+    from tui import DEFAULT_FEED_URL
+
+    assert normalize_feed_url(DEFAULT_FEED_URL) == DEFAULT_FEED_URL

@@ -42,27 +42,35 @@ def test_invalid_toml_is_moved_aside_with_a_notice() -> None:
     assert not path.exists()
 
 
-def test_wrong_types_and_bad_values_are_refused_the_same_way() -> None:
+def test_a_bad_value_is_ignored_alone_and_the_rest_of_the_file_applies() -> None:
     path = paths.config_path()
     path.parent.mkdir(parents=True)
-    for text in (
-        'refresh_minutes = "often"\n',
-        "retention = 0\n",
-        "timeout_seconds = -1\n",
-        "theme = 3\n",
-        "refresh_minutes = true\n",
-    ):
-        path.write_text(text)
+    cases = [
+        ('refresh_minutes = "often"\n', "refresh_minutes = 'often' (it must be a number)"),
+        ("retention = 0\n", "retention = 0 (it must be at least 1)"),
+        ("timeout_seconds = -1\n", "timeout_seconds = -1 (it must be at least 0.1)"),
+        ("theme = 3\n", "theme = 3 (it must be a string)"),
+        ("refresh_minutes = true\n", "refresh_minutes = True (it must be a number)"),
+    ]
+    for bad, problem in cases:
+        path.write_text(f'theme = "nord"\n{bad}' if "theme" not in bad else bad + "retention = 5\n")
         settings = load_settings()
-        assert settings.notices, text
-        assert not path.exists()
+        (notice,) = settings.notices
+        assert notice == f"Ignored {problem} in {path}; using the default."
+        assert path.exists()  # the user's file is left as it is
+        if "theme" in bad:
+            assert settings.theme == Settings().theme and settings.retention == 5
+        else:
+            assert settings.theme == "nord"
 
 
 def test_binary_garbage_is_moved_aside() -> None:
     path = paths.config_path()
     path.parent.mkdir(parents=True)
     path.write_bytes(b"\xff\xfe\x00garbage")
-    assert load_settings().notices
+    (notice,) = load_settings().notices
+    assert "not valid TOML" in notice
+    assert not path.exists()
 
 
 def test_save_round_trips_atomically() -> None:

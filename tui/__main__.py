@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tui import DEFAULT_FEED_URL, __version__
-from tui.sanitize import is_openable_link
+from tui.sanitize import is_openable_link, normalize_feed_url
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not is_openable_link(args.feed):
         print(f"rajpoot-tui: --feed needs an http(s) URL, got {args.feed!r}", file=sys.stderr)
         return 2
+    args.feed = normalize_feed_url(args.feed)
     if args.command in ("refresh", "list"):
         try:
             if args.command == "refresh":
@@ -109,6 +110,13 @@ def list_command(feed_url: str, *, unread: bool, starred: bool, as_json: bool) -
     with _open_store() as store:
         import_seed_if_empty(store, feed_url)
         posts = store.posts(feed_url, unread_only=unread, starred_only=starred)
+        never_fetched = not posts and not store.has_posts(feed_url)
+    if never_fetched:
+        print(
+            f"rajpoot-tui: nothing stored for {feed_url} yet; "
+            f"run: rajpoot-tui refresh --feed {feed_url}",
+            file=sys.stderr,
+        )
     if as_json:
         rows = [
             {
@@ -126,7 +134,8 @@ def list_command(feed_url: str, *, unread: bool, starred: bool, as_json: bool) -
         sys.stdout.write("\n")
         return 0
     for post in posts:
-        marker = "★" if post.starred else (" " if post.read else "●")
+        # Two columns, as in the app: unread, then starred.
+        marker = (" " if post.read else "●") + ("★" if post.starred else " ")
         print(f"{marker} {list_date(post.published)}  {post.display_title}  {post.link}")
     return 0
 

@@ -224,14 +224,17 @@ class RajpootApp(App[int]):
     def _counts(self) -> str:
         posts = self.post_list.posts
         unread = sum(not p.read for p in posts)
-        shown = "unread posts" if self.unread_only else "posts"
-        summary = f"{len(posts)} {shown} · {unread} unread"
+        noun = "post" if len(posts) == 1 else "posts"
+        if self.unread_only:
+            summary = f"{len(posts)} unread {noun} (u shows all)"
+        else:
+            summary = f"{len(posts)} {noun} · {unread} unread"
         if self.search_query:
             summary += f" · matching “{self.search_query}” (esc in the search box clears)"
         return summary
 
     @on(OptionList.OptionHighlighted, "#posts")
-    def _post_highlighted(self) -> None:
+    def _post_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         # Holding j scrolls through dozens of rows a second; render the detail
         # only once the highlight settles, and mark read only after a dwell.
         if self._detail_timer is not None:
@@ -242,8 +245,16 @@ class RajpootApp(App[int]):
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
+        # The highlight the app sets itself (at start-up, after a reload) is not
+        # the reader looking at a post: launching must not mark the top post read.
+        chosen_by_user = not self.post_list.consume_programmatic(event.option.id)
         post = self.post_list.current_post
-        if post is not None and not post.read and self.settings.mark_read_after_seconds >= 0:
+        if (
+            chosen_by_user
+            and post is not None
+            and not post.read
+            and self.settings.mark_read_after_seconds >= 0
+        ):
             post_id = post.id
             self._read_timer = self.post_list.set_timer(
                 self.settings.mark_read_after_seconds, lambda: self._auto_mark_read(post_id)
@@ -316,7 +327,10 @@ class RajpootApp(App[int]):
         """Open an http(s) link in the user's browser; True when it was handed over."""
         if not is_openable_link(url):
             scheme = link_scheme(url)
-            what = f"a {scheme}: link" if scheme else "a link without http(s)"
+            if scheme in ("http", "https"):
+                what = "a malformed link (spaces, control characters or a bad host/port)"
+            else:
+                what = f"a {scheme}: link" if scheme else "a link without http(s)"
             self.notify(
                 f"Not opening {what}; only http and https links are opened.\n{_shorten(url)}",
                 title="Link refused",
@@ -444,10 +458,10 @@ class RajpootApp(App[int]):
         self.push_screen(HelpScreen(rows))
 
     def action_switch_pane(self) -> None:
-        if self.post_list.has_focus:
-            self.detail.focus()
-        else:
-            self.post_list.focus()
+        # set_focus, not widget.focus(): focus() is deferred, so a key typed
+        # right after tab (tab G) would still go to the pane being left.
+        target = self.detail if self.screen.focused is self.post_list else self.post_list
+        self.set_focus(target, scroll_visible=False)
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)
@@ -463,10 +477,14 @@ class RajpootApp(App[int]):
     # -- refreshing ---------------------------------------------------------------
 
     def action_refresh(self) -> None:
+        if self._refreshing:
+            self.notify("Starting the refresh again.", timeout=2)
         self.run_refresh(user_asked=True)
 
     def maybe_auto_refresh(self) -> None:
-        if self.store is None or self.settings.refresh_minutes <= 0:
+        # A slow refresh must be allowed to finish: restarting it on every
+        # check would keep a dribbling server "refreshing" forever.
+        if self.store is None or self.settings.refresh_minutes <= 0 or self._refreshing:
             return
         feed = self.store.feed(self.feed_url)
         if _auto_refresh_due(feed, self.now(), self.settings.refresh_minutes):
@@ -558,7 +576,9 @@ class RajpootApp(App[int]):
             self.update_header()
             offline = outcome.error_kind in _OFFLINE_KINDS
             self.notify(
-                f"{outcome.message}\nShowing the saved posts.",
+                f"{outcome.message}\nShowing the saved posts."
+                if self._stored_posts
+                else outcome.message,
                 title="Feed unreachable" if offline else "Refresh failed",
                 severity="information" if offline else "warning",
                 timeout=8,

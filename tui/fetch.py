@@ -184,6 +184,14 @@ def fetch_feed(
             )
         except FetchError as err:
             if not err.transient or attempt > policy.retries:
+                if attempt > 1:
+                    # "timed out after 10 s" alone would puzzle someone who waited 30.
+                    raise FetchError(
+                        err.kind,
+                        f"{err.message} ({attempt} tries)",
+                        status_code=err.status_code,
+                        retry_after=err.retry_after,
+                    ) from err
                 raise
             if err.retry_after is not None:
                 if err.retry_after > policy.backoff_max:
@@ -331,14 +339,22 @@ def _reason(response: httpx.Response) -> str:
         return ""
 
 
+def _human_wait(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:g} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{round(seconds / 3600)} h"
+
+
 def _raise_for_status(response: httpx.Response, host: str) -> None:
     status = response.status_code
     if 200 <= status < 300:
         return
     label = f"{status} {_reason(response)}".rstrip()
     retry_after = _parse_retry_after(response.headers.get("retry-after"))
+    wait = f", asks to retry in {_human_wait(retry_after)}" if retry_after is not None else ""
     if status == HTTPStatus.TOO_MANY_REQUESTS:
-        wait = f", retry after {retry_after:g} s" if retry_after is not None else ""
         raise FetchError(
             FetchErrorKind.RATE_LIMITED,
             f"{host}: rate limited ({label}){wait}",
@@ -352,7 +368,7 @@ def _raise_for_status(response: httpx.Response, host: str) -> None:
     if 500 <= status < 600:
         raise FetchError(
             FetchErrorKind.SERVER_ERROR,
-            f"{host}: server error {label}",
+            f"{host}: server error {label}{wait}",
             status_code=status,
             retry_after=retry_after,
         )

@@ -77,7 +77,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
     if broken_xml:
         warnings.append(
             f"the feed XML is broken ({_describe(problem)}); "
-            f"showing the {len(entries)} posts that could be read"
+            f"showing the {len({e.key for e in entries})} posts that could be read"
         )
     return ParsedFeed(
         url=url,
@@ -100,7 +100,11 @@ def _entry(raw: Any, *, base: str) -> Entry:
     summary_html = raw.get("summary") or ""
     if not summary_html and raw.get("content"):
         summary_html = raw["content"][0].get("value") or ""
+    cut = len(summary_html) > MAX_DESCRIPTION_CHARS
+    summary_html = summary_html[:MAX_DESCRIPTION_CHARS]
     summary = clean_text(description_to_markdown(clean_text(summary_html), base_url=link or base))
+    if cut:
+        summary += "\n\n*… the feed's description goes on; press `o` to read the whole post.*"
     author = clean_line(raw.get("author") or "")
     guid = clean_line(raw.get("id") or "")
     content_hash = hashlib.sha256(
@@ -121,6 +125,9 @@ def _entry(raw: Any, *, base: str) -> Entry:
     )
 
 
+# Far more than anyone reads in a pane; a multi-megabyte description would
+# only slow the parse, the store and the search.
+MAX_DESCRIPTION_CHARS = 500_000
 # A title is one line of a list; a megabyte "title" is an attack or a bug.
 MAX_TITLE_CHARS = 300
 

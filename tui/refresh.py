@@ -97,12 +97,14 @@ def refresh_feed(
 
     known = store.feed(url)
     has_posts = store.has_posts(url)
+    # Without stored posts a 304 would leave the user with nothing to read.
+    etag = known.etag if known and has_posts else None
+    last_modified = known.last_modified if known and has_posts else None
     try:
         result = fetch_feed(
             url,
-            # Without stored posts a 304 would leave the user with nothing to read.
-            etag=known.etag if known and has_posts else None,
-            last_modified=known.last_modified if known and has_posts else None,
+            etag=etag,
+            last_modified=last_modified,
             policy=policy or FetchPolicy(),
             transport=transport,
             sleep=sleep or time.sleep,
@@ -123,6 +125,12 @@ def refresh_feed(
         return RefreshOutcome(url, Status.FAILED, error.message, error_kind=str(error.kind))
 
     ttl = known.ttl_minutes if known else None
+    if result.not_modified and not (etag or last_modified):
+        # Nothing was asked conditionally, so "not modified" means nothing: a
+        # broken server or proxy. Calling it "up to date" would hide it.
+        message = f"{_host(url)}: answered 304 Not Modified to a plain request; no feed to read"
+        store.record_failure(url, message, now=now())
+        return RefreshOutcome(url, Status.FAILED, message, error_kind="http-304")
     if result.not_modified:
         store.record_not_modified(
             url, not_before=_not_before(result.fresh_until, ttl, now()), now=now()

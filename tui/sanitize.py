@@ -9,7 +9,7 @@ the terminal, so an ESC or C1 byte left here would reach the user's terminal raw
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 # Whole escape sequences first, so their parameters don't survive as visible junk:
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC (ESC P/X/^/_ ... ST),
@@ -58,6 +58,7 @@ def is_openable_link(url: str) -> bool:
         return False
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         return False
     return parts.scheme.lower() in SAFE_LINK_SCHEMES and bool(parts.hostname)
@@ -69,3 +70,12 @@ def link_scheme(url: str) -> str:
         return urlsplit(url).scheme.lower()
     except ValueError:
         return ""
+
+
+def normalize_feed_url(url: str) -> str:
+    """One spelling per feed, so ``HTTP://Example.com/f#top`` shares posts and state
+    with ``http://example.com/f``: scheme and host lower-cased, fragment dropped."""
+    parts = urlsplit(url.strip())
+    # User info in the netloc is case-sensitive; leave such URLs as given.
+    netloc = parts.netloc if "@" in parts.netloc else parts.netloc.lower()
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))

@@ -54,15 +54,19 @@ def load_settings(path: Path | None = None) -> Settings:
         )
     try:
         data = tomllib.loads(raw.decode("utf-8"))
-        values = _validated(data)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        # Not TOML at all: keep it for the user, out of the way, and start clean.
         backup = _move_aside(path)
         return Settings(
             notices=[
-                f"Settings file was invalid ({error}); moved it to {backup} and used defaults."
+                f"Settings file was not valid TOML ({error}); moved it to {backup} "
+                "and used the defaults."
             ]
         )
-    return Settings(**values)
+    # One bad value costs only that value: the rest of the file still applies.
+    values, problems = _validated(data)
+    notices = [f"Ignored {problem} in {path}; using the default." for problem in problems]
+    return Settings(**values, notices=notices)
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
@@ -95,22 +99,32 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _validated(data: dict[str, Any]) -> dict[str, Any]:
+_LIMITS: dict[str, tuple[float, str]] = {
+    # key: (smallest allowed value, what the user is told)
+    "retention": (1, "at least 1"),
+    "timeout_seconds": (0.1, "at least 0.1"),
+    "refresh_minutes": (0, "not negative"),
+}
+
+
+def _validated(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The usable values, and a description of each value that was not."""
     values: dict[str, Any] = {}
+    problems: list[str] = []
     for key, value in data.items():
         expected = _TYPES.get(key)
         if expected is None:
             continue  # unknown keys are ignored so newer configs still load
+        wanted = "a string" if expected == (str,) else "a number"
         if isinstance(value, bool) or not isinstance(value, expected):
-            raise ValueError(f"{key} has the wrong type")
+            problems.append(f"{key} = {value!r} (it must be {wanted})")
+            continue
+        low, rule = _LIMITS.get(key, (float("-inf"), ""))
+        if isinstance(value, int | float) and value < low:
+            problems.append(f"{key} = {value!r} (it must be {rule})")
+            continue
         values[key] = value
-    if values.get("retention", 1) < 1:
-        raise ValueError("retention must be at least 1")
-    if values.get("timeout_seconds", 1) <= 0:
-        raise ValueError("timeout_seconds must be positive")
-    if values.get("refresh_minutes", 0) < 0:
-        raise ValueError("refresh_minutes must not be negative")
-    return values
+    return values, problems
 
 
 def _toml_value(value: object) -> str:

@@ -37,22 +37,24 @@ class PostOption(Option):
 
 
 def row_content(post: Post) -> Content:
-    """``● 2026-05-05  Title``: built as Content so feed text is never markup."""
-    if post.starred:
-        marker = ("★", "$warning")
-    elif post.is_new:
-        marker = ("✦", "bold $success")
+    """``● ★ 2026-05-05  Title``: built as Content so feed text is never markup.
+
+    Two marker columns, so a starred post still shows whether it is read.
+    """
+    if post.is_new:
+        state = ("✦", "bold $success")
     elif not post.read:
-        marker = ("●", "$accent")
+        state = ("●", "$accent")
     else:
-        marker = (" ", "")
-    title_style = "dim" if post.read else "bold"
+        state = (" ", "")
+    star = ("★", "bold $warning") if post.starred else (" ", "")
     return Content.assemble(
-        marker,
+        state,
+        star,
         " ",
         (list_date(post.published), "dim"),
         "  ",
-        (post.display_title, title_style),
+        (post.display_title, "dim" if post.read else "bold"),
     )
 
 
@@ -83,6 +85,16 @@ class PostList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.border_title = "Posts"
+        self._programmatic: str | None = None
+
+    def consume_programmatic(self, option_id: str | None) -> bool:
+        """Whether this highlight came from :meth:`show_posts`, not from the reader.
+
+        Answers once: the next highlight of any post is the reader's again.
+        """
+        programmatic = option_id is not None and option_id == self._programmatic
+        self._programmatic = None
+        return programmatic
 
     @property
     def current_post(self) -> Post | None:
@@ -110,6 +122,7 @@ class PostList(OptionList):
                 index = self.get_option_index(keep)
             except OptionDoesNotExist:
                 index = min(old_row or 0, self.option_count - 1)
+        self._programmatic = self.options[index].id
         self.highlighted = index
         # Stay where the reader was instead of jumping the highlighted row to an edge.
         if old_row is not None:
