@@ -202,3 +202,15 @@ def test_absurdly_long_titles_are_cut_to_one_readable_line() -> None:
 def test_absurdly_long_links_are_dropped_not_cut() -> None:
     body = rss([Item("Long link", "https://e.com/" + "a" * 5000)])
     assert parse_feed(body, url="https://e.com/f").entries[0].link == ""
+
+
+def test_a_wrong_declared_encoding_is_read_anyway_with_a_warning() -> None:
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>Café</title><link>https://e.com/c/</link></item></channel></rss>"
+    ).encode("latin-1")
+    feed = parse_feed(body, url="https://e.com/f", content_type="application/rss+xml")
+    assert feed.entries[0].title == "Café"
+    (warning,) = feed.warnings
+    assert "declared text encoding is wrong" in warning
+    assert "utf-8" in warning

@@ -74,6 +74,12 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
 
     channel = parsed.get("feed") or {}
     warnings = []
+    if problem is not None and type(problem).__name__ == "CharacterEncodingOverride":
+        # feedparser fell back to another encoding: text may be garbled, so say so.
+        warnings.append(
+            f"the feed's declared text encoding is wrong ({clean_line(str(problem))}); "
+            "some characters may show wrongly"
+        )
     if broken_xml:
         warnings.append(
             f"the feed XML is broken ({_describe(problem)}); "
