@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -73,7 +73,10 @@ class RajpootApp(App[int]):
     CSS_PATH = STYLES / "app.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     BINDING_GROUP_TITLE = "Reader"
+    # Help and Quit first: the footer drops bindings from the right when narrow.
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
         Binding("o", "open_post", "Open"),
         Binding("y", "copy_link", "Copy link"),
         Binding("r", "refresh", "Refresh"),
@@ -83,8 +86,6 @@ class RajpootApp(App[int]):
         Binding("A", "mark_all_read", "Mark all shown read", show=False),
         Binding("u", "toggle_unread_only", "Unread only", show=False),
         Binding("slash", "search", "Search", key_display="/"),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
     ]
 
     class PostsChanged(Message):
@@ -179,6 +180,12 @@ class RajpootApp(App[int]):
             self.run_refresh(user_asked=False, network=self.refresh_on_start)
         else:
             self._refreshing = False
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Narrow terminals: tighter footer, no palette hint, so ? Help and q Quit fit.
+        footer = self.query_one(Footer)
+        footer.compact = event.size.width < 100
+        footer.show_command_palette = event.size.width >= 60
 
     def on_unmount(self) -> None:
         if self.store is not None:
