@@ -13,7 +13,8 @@ from textual.widgets import Static
 from tests.builders import make_app, serve
 from tests.conftest import FIXED_NOW
 from tui import paths
-from tui.app import RajpootApp, _auto_refresh_due
+from tui.app import RajpootApp
+from tui.feedstatus import auto_refresh_due
 from tui.models import FeedInfo
 from tui.settings import Settings, load_settings
 
@@ -120,12 +121,12 @@ async def test_a_chosen_theme_is_saved_for_next_time() -> None:
 
 def test_auto_refresh_waits_for_the_interval_and_the_publisher() -> None:
     never = FeedInfo(url="u", title="t")
-    assert _auto_refresh_due(None, FIXED_NOW, 30)
-    assert _auto_refresh_due(never, FIXED_NOW, 30)
+    assert auto_refresh_due(None, FIXED_NOW, 30)
+    assert auto_refresh_due(never, FIXED_NOW, 30)
     recent = FeedInfo(url="u", title="t", last_attempt=FIXED_NOW - timedelta(minutes=10))
-    assert not _auto_refresh_due(recent, FIXED_NOW, 30)
+    assert not auto_refresh_due(recent, FIXED_NOW, 30)
     old = FeedInfo(url="u", title="t", last_attempt=FIXED_NOW - timedelta(minutes=31))
-    assert _auto_refresh_due(old, FIXED_NOW, 30)
+    assert auto_refresh_due(old, FIXED_NOW, 30)
     # Cache-Control / Expires / <ttl> put the next fetch later still.
     held = FeedInfo(
         url="u",
@@ -133,7 +134,7 @@ def test_auto_refresh_waits_for_the_interval_and_the_publisher() -> None:
         last_attempt=FIXED_NOW - timedelta(hours=2),
         not_before=FIXED_NOW + timedelta(minutes=5),
     )
-    assert not _auto_refresh_due(held, FIXED_NOW, 30)
+    assert not auto_refresh_due(held, FIXED_NOW, 30)
 
 
 async def test_the_auto_refresh_check_fetches_only_when_due(seed_bytes: bytes) -> None:

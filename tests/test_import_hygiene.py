@@ -32,6 +32,10 @@ def _loaded_after(code: str) -> set[str]:
         "tui.htmltext",
         "tui.opener",
         "tui.background",
+        "tui.feedstatus",
+        "tui.search",
+        "tui.timefmt",
+        "tui.paths",
         "tui.__main__",
     ],
 )

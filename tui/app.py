@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -28,14 +28,14 @@ from textual.worker import Worker, WorkerState
 
 from tui import DEFAULT_FEED_URL, paths
 from tui.background import run_abandonable
-from tui.models import FeedInfo, Post
+from tui.feedstatus import auto_refresh_due, fetch_label
+from tui.models import Post
 from tui.opener import Browser, find_browser
 from tui.refresh import RefreshOutcome, Status, import_seed_if_empty, refresh_feed
 from tui.sanitize import is_openable_link, link_scheme
 from tui.search import filter_posts
 from tui.settings import Settings, load_settings, save_settings, with_theme
 from tui.store import Store
-from tui.timefmt import relative
 from tui.widgets.post_detail import PostDetail
 from tui.widgets.post_list import PostList
 from tui.widgets.search_bar import SearchBar
@@ -223,7 +223,7 @@ class RajpootApp(App[int]):
             return
         feed = self.store.feed(self.feed_url)
         self.title = feed.title if feed and feed.title else self.feed_url
-        self.sub_title = _fetch_label(
+        self.sub_title = fetch_label(
             feed, self.now(), from_snapshot=self.feed_url == DEFAULT_FEED_URL
         )
         self.status.set_summary(self._counts())
@@ -494,7 +494,7 @@ class RajpootApp(App[int]):
         if self.store is None or self.settings.refresh_minutes <= 0 or self._refreshing:
             return
         feed = self.store.feed(self.feed_url)
-        if _auto_refresh_due(feed, self.now(), self.settings.refresh_minutes):
+        if auto_refresh_due(feed, self.now(), self.settings.refresh_minutes):
             self.run_refresh(user_asked=False)
 
     @work(exclusive=True, group="refresh", exit_on_error=False, description="Refreshing the feed")
@@ -598,28 +598,3 @@ class RajpootApp(App[int]):
 def _shorten(text: str, limit: int = 300) -> str:
     """Keep notifications readable when a feed hands us an absurd string."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _fetch_label(feed: FeedInfo | None, now: datetime, *, from_snapshot: bool) -> str:
-    """``fetched 5 minutes ago``, ``built-in snapshot · last try failed just now``, ..."""
-    if feed is not None and feed.last_success is not None:
-        label = f"fetched {relative(feed.last_success, now)}"
-    else:
-        label = "built-in snapshot" if from_snapshot else "not fetched yet"
-    failed_last = (
-        feed is not None
-        and feed.last_error is not None
-        and feed.last_attempt is not None
-        and (feed.last_success is None or feed.last_attempt > feed.last_success)
-    )
-    if failed_last and feed is not None and feed.last_attempt is not None:
-        label += f" · last try failed {relative(feed.last_attempt, now)}"
-    return label
-
-
-def _auto_refresh_due(feed: FeedInfo | None, now: datetime, interval_minutes: float) -> bool:
-    if feed is None or feed.last_attempt is None:
-        return True
-    if feed.not_before is not None and now < feed.not_before:
-        return False
-    return now - feed.last_attempt >= timedelta(minutes=interval_minutes)

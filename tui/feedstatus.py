@@ -1,0 +1,35 @@
+"""What the header says about a feed, and when it may be fetched again. No Textual here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tui.models import FeedInfo
+from tui.timefmt import relative
+
+
+def fetch_label(feed: FeedInfo | None, now: datetime, *, from_snapshot: bool) -> str:
+    """``fetched 5 minutes ago``, ``built-in snapshot · last try failed just now``, ..."""
+    if feed is not None and feed.last_success is not None:
+        label = f"fetched {relative(feed.last_success, now)}"
+    else:
+        label = "built-in snapshot" if from_snapshot else "not fetched yet"
+    failed_last = (
+        feed is not None
+        and feed.last_error is not None
+        and feed.last_attempt is not None
+        and (feed.last_success is None or feed.last_attempt > feed.last_success)
+    )
+    if failed_last and feed is not None and feed.last_attempt is not None:
+        label += f" · last try failed {relative(feed.last_attempt, now)}"
+    return label
+
+
+def auto_refresh_due(feed: FeedInfo | None, now: datetime, interval_minutes: float) -> bool:
+    """Whether an automatic refresh may run: the interval has passed since the last
+    attempt, and the publisher's Cache-Control/Expires/``<ttl>``/Retry-After allow it."""
+    if feed is None or feed.last_attempt is None:
+        return True
+    if feed.not_before is not None and now < feed.not_before:
+        return False
+    return now - feed.last_attempt >= timedelta(minutes=interval_minutes)
