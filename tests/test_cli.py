@@ -269,8 +269,24 @@ def test_feed_after_the_command_wins_over_one_before(
     capsys.readouterr()
     assert main(["--feed", DEFAULT_FEED_URL, "list", "--json", "--feed", url]) == 0
     assert {row["feed"] for row in json.loads(capsys.readouterr().out)} == {url}
-    # And without --feed the default feed (the seed) is listed, not the other one.
-    assert {row["feed"] for row in list_json(capsys)} == {DEFAULT_FEED_URL}
+    # And without --feed every stored feed is listed: the seed and the other one.
+    assert {row["feed"] for row in list_json(capsys)} == {DEFAULT_FEED_URL, url}
+
+
+def test_refresh_without_feed_fetches_every_stored_feed_one_line_each(
+    capsys: pytest.CaptureFixture[str], feed_server: FeedServer
+) -> None:
+    url = feed_server.route("/feed.xml", ok())
+    assert main(["refresh", "--feed", url]) == 0
+    capsys.readouterr()
+
+    # The default feed can't be reached here (tests have no internet): exit 1.
+    assert main(["refresh"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("Backend on Manvendra Rajpoot: blog.rajpoot.dev: could not resolve")
+    assert lines[1] == "Local Feed: no new posts"
+    assert feed_server.hits("/feed.xml") == 2
 
 
 @pytest.mark.parametrize(

@@ -18,14 +18,17 @@ from tui.sanitize import is_openable_link, normalize_feed_url
 
 
 def build_parser() -> argparse.ArgumentParser:
-    feed_help = f"read this RSS/Atom feed instead of the default ({DEFAULT_FEED_URL})"
+    feed_help = (
+        f"use this RSS/Atom feed instead of the default ({DEFAULT_FEED_URL}); "
+        "without it, refresh and list cover every feed you have read"
+    )
     parser = argparse.ArgumentParser(
         prog="rajpoot-tui",
         description="A terminal reader for the blog.rajpoot.dev backend feed.",
         epilog="Run without a command to open the reader. Press ? inside it for the keys.",
     )
     parser.add_argument("--version", action="version", version=f"rajpoot-tui {__version__}")
-    parser.add_argument("--feed", metavar="URL", default=DEFAULT_FEED_URL, help=feed_help)
+    parser.add_argument("--feed", metavar="URL", default=None, help=feed_help)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     # SUPPRESS lets --feed also come after the command without resetting an earlier one.
     feed_after = argparse.ArgumentParser(add_help=False)
@@ -33,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "refresh",
         parents=[feed_after],
-        help="fetch the feed now and print one summary line; exit 1 if it failed",
+        help="fetch the feeds now, one summary line each; exit 1 if any failed",
     )
     listing = commands.add_parser(
         "list", parents=[feed_after], help="print stored posts (never touches the network)"
@@ -46,10 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if not is_openable_link(args.feed):
-        print(f"rajpoot-tui: --feed needs an http(s) URL, got {args.feed!r}", file=sys.stderr)
-        return 2
-    args.feed = normalize_feed_url(args.feed)
+    if args.feed is not None:
+        if not is_openable_link(args.feed):
+            print(f"rajpoot-tui: --feed needs an http(s) URL, got {args.feed!r}", file=sys.stderr)
+            return 2
+        args.feed = normalize_feed_url(args.feed)
     if args.command in ("refresh", "list"):
         try:
             if args.command == "refresh":
@@ -66,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     from tui.app import RajpootApp
 
-    app = RajpootApp(args.feed)
+    app = RajpootApp(args.feed or DEFAULT_FEED_URL)
     app.run()
     return app.return_code or 0
 
@@ -90,27 +94,36 @@ def _open_store() -> Any:
     return store
 
 
-def refresh_command(feed_url: str) -> int:
+def refresh_command(feed_url: str | None) -> int:
+    """Refresh ``feed_url``, or every stored feed (the default one first) when None."""
     from tui.refresh import import_seed_if_empty, refresh_feed
 
+    failed = False
     with _open_store() as store:
-        import_seed_if_empty(store, feed_url)
-        outcome = refresh_feed(store, feed_url)
-        title = (store.feed(feed_url).title if store.feed(feed_url) else "") or feed_url
-    print(f"{title}: {outcome.message}")
-    for warning in outcome.warnings:
-        print(f"  warning: {warning}")
-    return 0 if outcome.ok else 1
+        if feed_url is None:
+            urls = [DEFAULT_FEED_URL, *(f.url for f in store.feeds() if f.url != DEFAULT_FEED_URL)]
+        else:
+            urls = [feed_url]
+        for url in urls:
+            import_seed_if_empty(store, url)
+            outcome = refresh_feed(store, url)
+            feed = store.feed(url)
+            print(f"{(feed.title if feed else '') or url}: {outcome.message}", flush=True)
+            for warning in outcome.warnings:
+                print(f"  warning: {warning}")
+            failed = failed or not outcome.ok
+    return 1 if failed else 0
 
 
-def list_command(feed_url: str, *, unread: bool, starred: bool, as_json: bool) -> int:
+def list_command(feed_url: str | None, *, unread: bool, starred: bool, as_json: bool) -> int:
+    """Print the posts of ``feed_url``, or of every stored feed when None; newest first."""
     from tui.refresh import import_seed_if_empty
     from tui.timefmt import list_date
 
     with _open_store() as store:
-        import_seed_if_empty(store, feed_url)
+        import_seed_if_empty(store, feed_url or DEFAULT_FEED_URL)
         posts = store.posts(feed_url, unread_only=unread, starred_only=starred)
-        never_fetched = not posts and not store.has_posts(feed_url)
+        never_fetched = feed_url is not None and not posts and not store.has_posts(feed_url)
     if never_fetched:
         print(
             f"rajpoot-tui: nothing stored for {feed_url} yet; "

@@ -27,7 +27,6 @@ _ESCAPE_SEQUENCE = re.compile(
 # C0 except tab and newline, DEL, C1, and the bidi overrides that can make a
 # title read differently from what it is (Trojan Source style).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0]+")
 
 
 def clean_text(text: str | None) -> str:
@@ -42,11 +41,6 @@ def clean_text(text: str | None) -> str:
 def clean_line(text: str | None) -> str:
     """Like :func:`clean_text`, then fold all whitespace to single spaces (titles)."""
     return " ".join(clean_text(text).split())
-
-
-def collapse_spaces(text: str) -> str:
-    """Fold runs of spaces and tabs within lines, keeping line breaks."""
-    return _HORIZONTAL_SPACE.sub(" ", text)
 
 
 SAFE_LINK_SCHEMES = frozenset({"http", "https"})
