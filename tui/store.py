@@ -525,32 +525,55 @@ def _memory_db(migrations: Sequence[Migration]) -> sqlite3.Connection:
     return conn
 
 
-def _open_cache(path: Path, notices: list[str]) -> sqlite3.Connection:
+def _open_with_recovery(
+    path: Path,
+    notices: list[str],
+    *,
+    which: str,
+    synchronous: str,
+    migrations: Sequence[Migration],
+    recover: Callable[[Path, str], str],
+    what: str,
+    unsaved: str,
+) -> sqlite3.Connection:
+    """Open ``path``; if it is unusable, ``recover`` it (returning the notice) and
+    retry; if it still can't be opened, fall back to memory and say what is lost."""
     conn, reason, error = _try_open(
-        path, which="cache", synchronous="NORMAL", migrations=CACHE_MIGRATIONS
+        path, which=which, synchronous=synchronous, migrations=migrations
     )
     if conn is not None:
         return conn
     if reason is not None:
         try:
-            backup = _move_aside(path)
-        except OSError as exc:
+            notices.append(recover(path, reason))
+        except (OSError, sqlite3.Error) as exc:
             error = exc
         else:
-            notices.append(
-                f"Post cache was unreadable ({reason}); moved it to {backup} "
-                "and started a fresh one."
-            )
-            conn, reason, error = _try_open(
-                path, which="cache", synchronous="NORMAL", migrations=CACHE_MIGRATIONS
+            conn, _, error = _try_open(
+                path, which=which, synchronous=synchronous, migrations=migrations
             )
             if conn is not None:
                 return conn
-    notices.append(
-        f"Could not open the post cache at {path} ({error or reason}); "
-        "posts fetched in this session will not be kept."
+    notices.append(f"Could not open {what} at {path} ({error or reason}); {unsaved}")
+    return _memory_db(migrations)
+
+
+def _recover_cache(path: Path, reason: str) -> str:
+    backup = _move_aside(path)
+    return f"Post cache was unreadable ({reason}); moved it to {backup} and started a fresh one."
+
+
+def _open_cache(path: Path, notices: list[str]) -> sqlite3.Connection:
+    return _open_with_recovery(
+        path,
+        notices,
+        which="cache",
+        synchronous="NORMAL",
+        migrations=CACHE_MIGRATIONS,
+        recover=_recover_cache,
+        what="the post cache",
+        unsaved="posts fetched in this session will not be kept.",
     )
-    return _memory_db(CACHE_MIGRATIONS)
 
 
 def _salvage_state(backup: Path) -> list[tuple[Any, ...]]:
@@ -643,32 +666,25 @@ def _rebuild_state(path: Path) -> tuple[Path, int]:
     return backup, len(rows)
 
 
+def _recover_state(path: Path, reason: str) -> str:
+    backup, recovered = _rebuild_state(path)
+    return (
+        f"Read/star state was damaged ({reason}); recovered {recovered} "
+        f"entries, the original is kept at {backup}."
+    )
+
+
 def _open_state(path: Path, notices: list[str]) -> sqlite3.Connection:
-    conn, reason, error = _try_open(
-        path, which="state", synchronous="FULL", migrations=STATE_MIGRATIONS
+    return _open_with_recovery(
+        path,
+        notices,
+        which="state",
+        synchronous="FULL",
+        migrations=STATE_MIGRATIONS,
+        recover=_recover_state,
+        what="the read/star state",
+        unsaved="read and starred marks made in this session will not be kept.",
     )
-    if conn is not None:
-        return conn
-    if reason is not None:
-        try:
-            backup, recovered = _rebuild_state(path)
-        except (OSError, sqlite3.Error) as exc:
-            error = exc
-        else:
-            notices.append(
-                f"Read/star state was damaged ({reason}); recovered {recovered} "
-                f"entries, the original is kept at {backup}."
-            )
-            conn, _, error = _try_open(
-                path, which="state", synchronous="FULL", migrations=STATE_MIGRATIONS
-            )
-            if conn is not None:
-                return conn
-    notices.append(
-        f"Could not open the read/star state at {path} ({error or reason}); "
-        "read and starred marks made in this session will not be kept."
-    )
-    return _memory_db(STATE_MIGRATIONS)
 
 
 def _insert_state_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
