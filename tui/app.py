@@ -226,7 +226,6 @@ class RajpootApp(App[int]):
         self.sub_title = fetch_label(
             feed, self.now(), from_snapshot=self.feed_url == DEFAULT_FEED_URL
         )
-        self.status.set_summary(self._counts())
 
     def _counts(self) -> str:
         posts = self.post_list.posts
