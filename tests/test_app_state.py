@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -16,6 +17,7 @@ from tui import paths
 from tui.app import RajpootApp
 from tui.feedstatus import auto_refresh_due
 from tui.models import FeedInfo
+from tui.screens.help import HelpScreen
 from tui.settings import Settings, load_settings
 
 
@@ -328,3 +330,32 @@ async def test_a_malformed_http_link_is_refused_with_the_right_reason() -> None:
         await pilot.pause()
         (refusal,) = [n.message for n in app._notifications if n.title == "Link refused"]
         assert refusal.startswith("Not opening a malformed link")
+
+
+async def test_keys_typed_right_after_slash_all_go_to_the_search_box() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.action_search()
+        # Keys go to screen.focused: the box must have it before any await.
+        assert app.screen.focused is app.search_bar
+
+
+async def test_slash_inside_the_search_box_is_just_a_character() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", "a", "slash", "b")
+        assert app.search_bar.value == "a/b"
+
+
+async def test_focus_keys_are_priority_bindings_so_fast_typing_is_not_misrouted() -> None:
+    # The App runs priority bindings before forwarding the next key; a widget's
+    # binding would run only after later keys were already sent to the old focus.
+    priority = {b.action for b in RajpootApp.BINDINGS if isinstance(b, Binding) and b.priority}
+    assert {"search", "switch_pane"} <= priority
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark", "tab", "slash")
+        assert isinstance(app.screen, HelpScreen)  # a dialog keeps its keys

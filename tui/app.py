@@ -85,7 +85,11 @@ class RajpootApp(App[int]):
         Binding("n", "next_unread", "Next unread", show=False),
         Binding("A", "mark_all_read", "Mark all shown read", show=False),
         Binding("u", "toggle_unread_only", "Unread only", show=False),
-        Binding("slash", "search", "Search", key_display="/"),
+        # Priority: run by the App before it forwards the next key, so keys typed
+        # right after (/grpc, tab G) reach the newly focused widget. A binding on
+        # a widget runs only after the App has already sent those keys to it.
+        Binding("slash", "search", "Search", key_display="/", priority=True),
+        Binding("tab", "switch_pane", "Switch pane", show=False, priority=True),
     ]
 
     class PostsChanged(Message):
@@ -162,7 +166,7 @@ class RajpootApp(App[int]):
         for notice in self.store.notices:
             self.notify(notice, title="Storage", severity="warning", timeout=15, markup=False)
         self.reload_posts()
-        self.post_list.focus()
+        self.set_focus(self.post_list)
         self.set_interval(AUTO_REFRESH_CHECK_SECONDS, self.maybe_auto_refresh, name="auto-refresh")
         self.set_interval(30, self.update_header, name="header-clock")
         self.call_after_refresh(self._after_first_frame)
@@ -436,9 +440,19 @@ class RajpootApp(App[int]):
             "Showing unread posts only." if self.unread_only else "Showing all posts.", timeout=2
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The priority keys belong to the reader, not to a dialog over it.
+        if action in ("search", "switch_pane") and len(self.screen_stack) > 1:
+            return False
+        # In the search box "/" is just a character: let the box have it, in order.
+        return not (action == "search" and self.screen.focused is self.search_bar)
+
     def action_search(self) -> None:
-        self.search_bar.add_class("-active")
-        self.search_bar.focus()
+        # display set directly, not through a CSS class: styles from classes
+        # apply at the next refresh, and a hidden Input drops the keys typed
+        # before then.
+        self.search_bar.display = True
+        self.set_focus(self.search_bar)
 
     @on(SearchBar.Changed, "#search")
     def _search_changed(self, event: SearchBar.Changed) -> None:
@@ -448,8 +462,8 @@ class RajpootApp(App[int]):
     @on(SearchBar.Closed)
     def _search_closed(self, event: SearchBar.Closed) -> None:
         if not event.keep:
-            self.search_bar.remove_class("-active")
-        self.post_list.focus()
+            self.search_bar.display = False
+        self.set_focus(self.post_list)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen, help_rows
@@ -464,8 +478,7 @@ class RajpootApp(App[int]):
         self.push_screen(HelpScreen(rows))
 
     def action_switch_pane(self) -> None:
-        # set_focus, not widget.focus(): focus() is deferred, so a key typed
-        # right after tab (tab G) would still go to the pane being left.
+        # set_focus, not widget.focus(), which is deferred.
         target = self.detail if self.screen.focused is self.post_list else self.post_list
         self.set_focus(target, scroll_visible=False)
 

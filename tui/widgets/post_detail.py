@@ -31,7 +31,6 @@ class PostDetail(VerticalScroll, can_focus=True):
         Binding("G,end", "scroll_end", "Bottom", show=False),
         Binding("pagedown,space", "page_down", "Page down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
-        Binding("tab", "app.switch_pane", "Switch pane", show=False),
     ]
 
     def __init__(

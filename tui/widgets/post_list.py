@@ -72,7 +72,6 @@ class PostList(OptionList):
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("enter", "select", "Open", show=False),
-        Binding("tab", "app.switch_pane", "Switch pane", show=False),
     ]
 
     class Opened(Message):
