@@ -345,15 +345,15 @@ async def test_slash_inside_the_search_box_is_just_a_character() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("slash", "a", "slash", "b")
-        assert app.search_bar.value == "a/b"
+        await pilot.press("slash", "a", "slash", "b", "question_mark")
+        assert app.search_bar.value == "a/b?"
 
 
 async def test_focus_keys_are_priority_bindings_so_fast_typing_is_not_misrouted() -> None:
     # The App runs priority bindings before forwarding the next key; a widget's
     # binding would run only after later keys were already sent to the old focus.
     priority = {b.action for b in RajpootApp.BINDINGS if isinstance(b, Binding) and b.priority}
-    assert {"search", "switch_pane"} <= priority
+    assert {"search", "switch_pane", "help"} <= priority
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)

@@ -52,6 +52,8 @@ STYLES = next(p for p in (_PACKAGE / "styles", _PACKAGE.parent / "styles") if p.
 # How often the app checks whether an automatic refresh is due. The refresh
 # itself happens only as often as the settings and the publisher allow.
 AUTO_REFRESH_CHECK_SECONDS = 60.0
+# Keys that move focus or open a screen, bound with priority (see BINDINGS).
+_FOCUS_ACTIONS = frozenset({"search", "switch_pane", "help"})
 # Network problems that mean "you are offline", which deserve a calm notice.
 _OFFLINE_KINDS = frozenset({"dns", "connect"})
 
@@ -75,7 +77,7 @@ class RajpootApp(App[int]):
     BINDING_GROUP_TITLE = "Reader"
     # Help and Quit first: the footer drops bindings from the right when narrow.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("question_mark", "help", "Help", key_display="?", priority=True),
         Binding("q", "quit", "Quit"),
         Binding("o", "open_post", "Open"),
         Binding("y", "copy_link", "Copy link"),
@@ -86,7 +88,7 @@ class RajpootApp(App[int]):
         Binding("A", "mark_all_read", "Mark all shown read", show=False),
         Binding("u", "toggle_unread_only", "Unread only", show=False),
         # Priority: run by the App before it forwards the next key, so keys typed
-        # right after (/grpc, tab G) reach the newly focused widget. A binding on
+        # right after (/grpc, tab G, ? q) reach the newly focused widget. A binding on
         # a widget runs only after the App has already sent those keys to it.
         Binding("slash", "search", "Search", key_display="/", priority=True),
         Binding("tab", "switch_pane", "Switch pane", show=False, priority=True),
@@ -442,10 +444,10 @@ class RajpootApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The priority keys belong to the reader, not to a dialog over it.
-        if action in ("search", "switch_pane") and len(self.screen_stack) > 1:
+        if action in _FOCUS_ACTIONS and len(self.screen_stack) > 1:
             return False
-        # In the search box "/" is just a character: let the box have it, in order.
-        return not (action == "search" and self.screen.focused is self.search_bar)
+        # In the search box "/" and "?" are just characters: let the box have them.
+        return not (action in ("search", "help") and self.screen.focused is self.search_bar)
 
     def action_search(self) -> None:
         # display set directly, not through a CSS class: styles from classes
