@@ -41,7 +41,7 @@ async def test_first_launch_offline_shows_all_seed_posts_and_one_calm_notice() -
         assert app.post_list.highlighted == 0
         assert app.detail.post is not None and app.detail.post.title == SEED_FIRST_TITLE
         assert app.title == "Backend on Manvendra Rajpoot"
-        assert app.sub_title.startswith("built-in snapshot · last try failed")
+        assert app.sub_title.startswith("built-in snapshot · fetch failed")
         shown = notes(app)
         assert len(shown) == 1
         severity, title, message = shown[0]

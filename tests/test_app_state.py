@@ -359,3 +359,28 @@ async def test_focus_keys_are_priority_bindings_so_fast_typing_is_not_misrouted(
         await settle(app, pilot)
         await pilot.press("question_mark", "tab", "slash")
         assert isinstance(app.screen, HelpScreen)  # a dialog keeps its keys
+
+
+def test_the_header_says_when_the_feed_was_fetched_and_when_it_failed() -> None:
+    from tui.feedstatus import fetch_label
+
+    never = FeedInfo(url="u", title="t")
+    assert fetch_label(None, FIXED_NOW, from_snapshot=True) == "built-in snapshot"
+    assert fetch_label(never, FIXED_NOW, from_snapshot=False) == "not fetched yet"
+    ok = FeedInfo(
+        url="u",
+        title="t",
+        last_success=FIXED_NOW - timedelta(minutes=5),
+        last_attempt=FIXED_NOW - timedelta(minutes=5),
+    )
+    assert fetch_label(ok, FIXED_NOW, from_snapshot=True) == "fetched 5 minutes ago"
+    failed = FeedInfo(
+        url="u",
+        title="t",
+        last_success=FIXED_NOW - timedelta(hours=3),
+        last_attempt=FIXED_NOW - timedelta(minutes=1),
+        last_error="boom",
+    )
+    assert fetch_label(failed, FIXED_NOW, from_snapshot=True) == (
+        "fetched 3 hours ago · fetch failed 1 minute ago"
+    )

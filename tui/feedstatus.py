@@ -9,7 +9,7 @@ from tui.timefmt import relative
 
 
 def fetch_label(feed: FeedInfo | None, now: datetime, *, from_snapshot: bool) -> str:
-    """``fetched 5 minutes ago``, ``built-in snapshot · last try failed just now``, ..."""
+    """``fetched 5 minutes ago``, ``built-in snapshot · fetch failed just now``, ..."""
     if feed is not None and feed.last_success is not None:
         label = f"fetched {relative(feed.last_success, now)}"
     else:
@@ -21,7 +21,7 @@ def fetch_label(feed: FeedInfo | None, now: datetime, *, from_snapshot: bool) ->
         and (feed.last_success is None or feed.last_attempt > feed.last_success)
     )
     if failed_last and feed is not None and feed.last_attempt is not None:
-        label += f" · last try failed {relative(feed.last_attempt, now)}"
+        label += f" · fetch failed {relative(feed.last_attempt, now)}"
     return label
 
 
