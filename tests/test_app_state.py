@@ -384,3 +384,48 @@ def test_the_header_says_when_the_feed_was_fetched_and_when_it_failed() -> None:
     assert fetch_label(failed, FIXED_NOW, from_snapshot=True) == (
         "fetched 3 hours ago · fetch failed 1 minute ago"
     )
+
+
+async def test_marks_made_in_this_session_survive_a_search() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j", "j", "s", "m")
+        await pilot.press("slash", "x", "backspace", "escape")
+        third = app.post_list.posts[2]
+        assert third.starred and third.read
+        assert str(app.status.content).endswith("62 unread")
+        await pilot.press("g", "n", "n")
+        assert app.post_list.highlighted == 3  # n skips the post just marked read
+
+
+async def test_a_refresh_during_the_dwell_does_not_cancel_the_read_mark(
+    seed_bytes: bytes,
+) -> None:
+    app = make_app(
+        serve(lambda request: httpx.Response(200, content=seed_bytes)),
+        settings=Settings(mark_read_after_seconds=0.4),
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j", "r")
+        await settle(app, pilot)
+        for _ in range(200):
+            if app.post_list.posts[1].read:
+                break
+            await pilot.pause(0.05)
+        assert app.post_list.posts[1].read
+
+
+async def test_the_help_dialog_takes_the_keys_and_the_footer_under_it() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark", "s", "m", "u")
+        assert isinstance(app.screen, HelpScreen)
+        assert not app.post_list.posts[0].starred
+        assert app.check_action("toggle_star", ()) is False
+        assert app.check_action("quit", ()) is True  # ctrl+q works from anywhere
+        await pilot.press("q")
+        assert not isinstance(app.screen, HelpScreen)
+        assert app.is_running

@@ -277,6 +277,7 @@ def test_refresh_without_feed_fetches_every_stored_feed_one_line_each(
     capsys: pytest.CaptureFixture[str], feed_server: FeedServer
 ) -> None:
     url = feed_server.route("/feed.xml", ok())
+    assert main(["list"]) == 0  # the default feed is now one the user has read
     assert main(["refresh", "--feed", url]) == 0
     capsys.readouterr()
 
@@ -503,3 +504,14 @@ def test_a_closed_pipe_ends_list_quietly(cli_env: dict[str, str]) -> None:
         os.close(write_end)
     assert result.stderr == ""
     assert result.returncode == 1
+
+
+def test_refresh_without_feed_covers_only_feeds_already_read(
+    capsys: pytest.CaptureFixture[str], feed_server: FeedServer
+) -> None:
+    url = feed_server.route("/feed.xml", ok())
+    assert main(["refresh", "--feed", url]) == 0
+    capsys.readouterr()
+    # Only the local feed was ever read: the default feed is not dragged in.
+    assert main(["refresh"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["Local Feed: no new posts"]

@@ -95,13 +95,16 @@ def _open_store() -> Any:
 
 
 def refresh_command(feed_url: str | None) -> int:
-    """Refresh ``feed_url``, or every stored feed (the default one first) when None."""
+    """Refresh ``feed_url``, or every stored feed when None."""
     from tui.refresh import import_seed_if_empty, refresh_feed
 
     failed = False
     with _open_store() as store:
         if feed_url is None:
-            urls = [DEFAULT_FEED_URL, *(f.url for f in store.feeds() if f.url != DEFAULT_FEED_URL)]
+            # Every feed read so far (the default one first); the default alone
+            # when nothing was read yet.
+            stored = sorted((f.url for f in store.feeds()), key=lambda u: u != DEFAULT_FEED_URL)
+            urls = stored or [DEFAULT_FEED_URL]
         else:
             urls = [feed_url]
         for url in urls:

@@ -52,8 +52,6 @@ STYLES = next(p for p in (_PACKAGE / "styles", _PACKAGE.parent / "styles") if p.
 # How often the app checks whether an automatic refresh is due. The refresh
 # itself happens only as often as the settings and the publisher allow.
 AUTO_REFRESH_CHECK_SECONDS = 60.0
-# Keys that move focus or open a screen, bound with priority (see BINDINGS).
-_FOCUS_ACTIONS = frozenset({"search", "switch_pane", "help"})
 # Network problems that mean "you are offline", which deserve a calm notice.
 _OFFLINE_KINDS = frozenset({"dns", "connect"})
 
@@ -124,6 +122,7 @@ class RajpootApp(App[int]):
         # reads "Loading" rather than "No posts" while the first fetch runs.
         self._refreshing = True
         self._read_timer: Timer | None = None
+        self._read_timer_post: str | None = None
         self._detail_timer: Timer | None = None
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
@@ -254,13 +253,15 @@ class RajpootApp(App[int]):
         # Timers belong to the list, so they die with it instead of firing
         # into a half-dismantled app during shutdown.
         self._detail_timer = self.post_list.set_timer(0.05, self._show_highlighted)
-        if self._read_timer is not None:
-            self._read_timer.stop()
-            self._read_timer = None
         # The highlight the app sets itself (at start-up, after a reload) is not
         # the reader looking at a post: launching must not mark the top post read.
         chosen_by_user = not self.post_list.consume_programmatic(event.option.id)
         post = self.post_list.current_post
+        if post is not None and post.id == self._read_timer_post:
+            return  # still on the post being timed (a reload kept it): let the dwell finish
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer, self._read_timer_post = None, None
         if (
             chosen_by_user
             and post is not None
@@ -268,14 +269,16 @@ class RajpootApp(App[int]):
             and self.settings.mark_read_after_seconds >= 0
         ):
             post_id = post.id
+            self._read_timer_post = post_id
             self._read_timer = self.post_list.set_timer(
                 self.settings.mark_read_after_seconds, lambda: self._auto_mark_read(post_id)
             )
 
     def _show_highlighted(self) -> None:
-        self.detail.show_post(self.post_list.current_post)
+        self.detail.show_post(self.post_list.current_post, placeholder=self._nothing_to_show())
 
     def _auto_mark_read(self, post_id: str) -> None:
+        self._read_timer, self._read_timer_post = None, None
         post = self.post_list.current_post
         if post is not None and post.id == post_id and not post.read:
             self.set_read(post, True)
@@ -306,6 +309,8 @@ class RajpootApp(App[int]):
         if fresh is None:
             return
         self.post_list.update_post(fresh)
+        # Keep the unfiltered list in step too, or the next search shows old marks.
+        self._stored_posts = [fresh if p.id == post_id else p for p in self._stored_posts]
         if self.detail.post is not None and self.detail.post.id == post_id:
             self.detail.show_post(fresh)
         self.status.set_summary(self._counts())
@@ -401,7 +406,8 @@ class RajpootApp(App[int]):
         post = self.post_list.current_post
         if post is not None:
             if self._read_timer is not None:
-                self._read_timer.stop()
+                self._read_timer.stop()  # the reader decided: don't flip it back later
+            self._read_timer, self._read_timer_post = None, None
             self.set_read(post, not post.read)
 
     def action_next_unread(self) -> None:
@@ -443,8 +449,9 @@ class RajpootApp(App[int]):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # The priority keys belong to the reader, not to a dialog over it.
-        if action in _FOCUS_ACTIONS and len(self.screen_stack) > 1:
+        if len(self.screen_stack) > 1 and action in _READER_ACTIONS:
+            # A dialog (help, palette) is open: its keys, not the reader's. This
+            # also keeps them out of the footer under it.
             return False
         # In the search box "/" and "?" are just characters: let the box have them.
         return not (action in ("search", "help") and self.screen.focused is self.search_bar)
@@ -612,3 +619,12 @@ class RajpootApp(App[int]):
 def _shorten(text: str, limit: int = 300) -> str:
     """Keep notifications readable when a feed hands us an absurd string."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# The actions of the reader's own keys (see check_action). Quit stays on:
+# ctrl+q must work from anywhere.
+_READER_ACTIONS = frozenset(
+    binding.action
+    for binding in RajpootApp.BINDINGS
+    if isinstance(binding, Binding) and binding.action != "quit"
+)
