@@ -300,6 +300,7 @@ async def test_question_mark_opens_help_built_from_the_bindings() -> None:
         assert isinstance(app.screen, HelpScreen)
         rows = {(keys, description) for _, keys, description in app.screen.rows}
         assert ("o", "Open") in rows
+        assert ("enter", "Open") in rows
         assert ("y", "Copy link") in rows
         assert ("j / ↓", "Down") in rows or ("↓ / j", "Down") in rows
         await pilot.press("escape")

@@ -73,23 +73,34 @@ class RajpootApp(App[int]):
     CSS_PATH = STYLES / "app.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     BINDING_GROUP_TITLE = "Reader"
-    # Help and Quit first: the footer drops bindings from the right when narrow.
+    # Every reader key is an App *priority* binding. The App runs those before it
+    # forwards the next key to the focused widget, so a burst of keys that
+    # straddles a focus change (/grpc, tab G, ? q, u/) is handled in order; a
+    # binding on a widget would see later keys already sent to the old focus.
+    # check_action hands the keys back to the search box and to dialogs.
+    # Help and Quit come first: the footer drops bindings from the right when narrow.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", key_display="?", priority=True),
-        Binding("q", "quit", "Quit"),
-        Binding("o", "open_post", "Open"),
-        Binding("y", "copy_link", "Copy link"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("s", "toggle_star", "Star"),
-        Binding("m", "toggle_read", "Read/unread", show=False),
-        Binding("n", "next_unread", "Next unread", show=False),
-        Binding("A", "mark_all_read", "Mark all shown read", show=False),
-        Binding("u", "toggle_unread_only", "Unread only", show=False),
-        # Priority: run by the App before it forwards the next key, so keys typed
-        # right after (/grpc, tab G, ? q) reach the newly focused widget. A binding on
-        # a widget runs only after the App has already sent those keys to it.
+        Binding("q", "leave", "Quit", priority=True),
+        Binding("o", "open_post", "Open", priority=True),
+        Binding("y", "copy_link", "Copy link", priority=True),
+        Binding("r", "refresh", "Refresh", priority=True),
+        Binding("s", "toggle_star", "Star", priority=True),
+        Binding("m", "toggle_read", "Read/unread", show=False, priority=True),
+        Binding("n", "next_unread", "Next unread", show=False, priority=True),
+        Binding("A", "mark_all_read", "Mark all shown read", show=False, priority=True),
+        Binding("u", "toggle_unread_only", "Unread only", show=False, priority=True),
         Binding("slash", "search", "Search", key_display="/", priority=True),
         Binding("tab", "switch_pane", "Switch pane", show=False, priority=True),
+        # Movement applies to the focused pane: the list, or the post after tab.
+        Binding("j,down", "move('down')", "Down", show=False, priority=True),
+        Binding("k,up", "move('up')", "Up", show=False, priority=True),
+        Binding("g,home", "move('first')", "First / top", show=False, priority=True),
+        Binding("G,end", "move('last')", "Last / bottom", show=False, priority=True),
+        Binding("pagedown,space", "move('page_down')", "Page down", show=False, priority=True),
+        Binding("pageup", "move('page_up')", "Page up", show=False, priority=True),
+        Binding("enter", "confirm", "Open", show=False, priority=True),
+        Binding("escape", "cancel_search", "Clear search", key_display="esc", priority=True),
     ]
 
     class PostsChanged(Message):
@@ -449,12 +460,26 @@ class RajpootApp(App[int]):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if len(self.screen_stack) > 1 and action in _READER_ACTIONS:
+        if action not in _READER_ACTIONS:
+            return True
+        if len(self.screen_stack) > 1:
             # A dialog (help, palette) is open: its keys, not the reader's. This
             # also keeps them out of the footer under it.
             return False
-        # In the search box "/" and "?" are just characters: let the box have them.
-        return not (action in ("search", "help") and self.screen.focused is self.search_bar)
+        if self.screen.focused is self.search_bar:
+            # Every other key is typing; these three leave the box, in order.
+            return action in ("switch_pane", "confirm", "cancel_search")
+        return action != "cancel_search"  # esc elsewhere is not the reader's
+
+    def action_move(self, where: str) -> None:
+        """j/k/g/G/pgup/pgdn: move in the list, or scroll the post pane when it has focus."""
+        if self.screen.focused is self.detail:
+            getattr(self.detail, f"action_{_DETAIL_MOVES[where]}")()
+        else:
+            getattr(self.post_list, f"action_{_LIST_MOVES[where]}")()
+
+    def action_leave(self) -> None:
+        self.exit(0)
 
     def action_search(self) -> None:
         # display set directly, not through a CSS class: styles from classes
@@ -468,20 +493,34 @@ class RajpootApp(App[int]):
         self.search_query = event.value.strip()
         self._show_matching()
 
-    @on(SearchBar.Closed)
-    def _search_closed(self, event: SearchBar.Closed) -> None:
-        if not event.keep:
+    def action_confirm(self) -> None:
+        """enter: in the search box, keep the filter and go back to the list; else open."""
+        if self.screen.focused is self.search_bar:
+            self._close_search(keep=bool(self.search_bar.value.strip()))
+        else:
+            self.action_open_post()
+
+    def action_cancel_search(self) -> None:
+        """esc in the search box: clear the filter and go back to the list."""
+        self.search_bar.value = ""
+        self.search_query = ""
+        self._show_matching()
+        self._close_search(keep=False)
+
+    def _close_search(self, *, keep: bool) -> None:
+        if not keep:
             self.search_bar.display = False
         self.set_focus(self.post_list)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen, help_rows
 
+        moves = [b for b in self.BINDINGS if isinstance(b, Binding) and b.action.startswith("move")]
+        others = [b for b in self.BINDINGS if b not in moves]
         rows = help_rows(
             [
-                ("Post list", PostList.BINDINGS),
-                ("Post pane", PostDetail.BINDINGS),
-                ("Everywhere", self.BINDINGS),
+                ("Move (in the list, or in the post after tab)", moves),
+                ("Everywhere", others),
             ]
         )
         self.push_screen(HelpScreen(rows))
@@ -621,10 +660,24 @@ def _shorten(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-# The actions of the reader's own keys (see check_action). Quit stays on:
-# ctrl+q must work from anywhere.
+# The actions of the reader's own keys, without parameters (see check_action).
+# ctrl+q is Textual's own "quit" binding and stays on everywhere.
 _READER_ACTIONS = frozenset(
-    binding.action
-    for binding in RajpootApp.BINDINGS
-    if isinstance(binding, Binding) and binding.action != "quit"
+    binding.action.split("(")[0] for binding in RajpootApp.BINDINGS if isinstance(binding, Binding)
 )
+_LIST_MOVES = {
+    "down": "cursor_down",
+    "up": "cursor_up",
+    "first": "first",
+    "last": "last",
+    "page_down": "page_down",
+    "page_up": "page_up",
+}
+_DETAIL_MOVES = {
+    "down": "scroll_down",
+    "up": "scroll_up",
+    "first": "scroll_home",
+    "last": "scroll_end",
+    "page_down": "page_down",
+    "page_up": "page_up",
+}

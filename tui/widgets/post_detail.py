@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.widgets import Markdown, Static
@@ -21,17 +19,9 @@ MAX_BODY_CHARS = 60_000
 
 
 class PostDetail(VerticalScroll, can_focus=True):
-    """Scrolls with the same keys as the list when focused (``tab`` switches panes)."""
+    """Scrolls with the same keys as the list when focused (the App routes them here)."""
 
     BINDING_GROUP_TITLE = "Post"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "scroll_down", "Down", show=False),
-        Binding("k,up", "scroll_up", "Up", show=False),
-        Binding("g,home", "scroll_home", "Top", show=False),
-        Binding("G,end", "scroll_end", "Bottom", show=False),
-        Binding("pagedown,space", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-    ]
 
     def __init__(
         self, *, id: str | None = None, clock: Callable[[], datetime] = lambda: datetime.now(UTC)

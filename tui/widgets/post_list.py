@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import ClassVar
 
 from textual import events
-from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
@@ -62,17 +60,6 @@ class PostList(OptionList):
     """Posts, newest first. Highlighting shows a post; enter or a double click opens it."""
 
     BINDING_GROUP_TITLE = "Posts"
-    # OptionList's own keys plus vim keys, redeclared so the help screen and the
-    # footer describe them in this app's words.
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "First post", show=False),
-        Binding("G,end", "last", "Last post", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("enter", "select", "Open", show=False),
-    ]
 
     class Opened(Message):
         """The user asked to open the highlighted post (enter, ``o``, double click)."""
