@@ -479,6 +479,8 @@ class RajpootApp(App[int]):
             getattr(self.post_list, f"action_{_LIST_MOVES[where]}")()
 
     def action_leave(self) -> None:
+        """q. Not Textual's "quit" action (ctrl+q): check_action gives the letter q
+        to the search box, while ctrl+q must quit from anywhere."""
         self.exit(0)
 
     def action_search(self) -> None:
