@@ -429,3 +429,44 @@ async def test_the_help_dialog_takes_the_keys_and_the_footer_under_it() -> None:
         await pilot.press("q")
         assert not isinstance(app.screen, HelpScreen)
         assert app.is_running
+
+
+async def test_typing_a_search_marks_nothing_read() -> None:
+    app = make_app(settings=Settings(mark_read_after_seconds=0.1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"zig", "enter", "escape")
+        await pilot.press("slash", *"temporal")
+        await pilot.pause(0.5)
+        await pilot.press("escape")
+        await pilot.pause(0.5)
+        assert all(not post.read for post in app.post_list.posts)
+
+
+async def test_clearing_a_search_with_no_match_returns_to_the_same_post() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j", "j", "j")
+        here = app.post_list.current_post
+        await pilot.press("slash", *"no such thing")
+        assert app.post_list.posts == []
+        await pilot.press("escape")
+        assert app.post_list.current_post == here
+
+
+async def test_slash_again_refines_the_search_instead_of_replacing_it() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"grpc", "enter", "slash", *" stream")
+        assert app.search_bar.value == "grpc stream"
+
+
+async def test_the_unread_view_counts_what_is_still_unread() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("u", "m")  # the row stays until the next reload
+        assert len(app.post_list.posts) == 63
+        assert str(app.status.content) == "62 unread (u shows all)"

@@ -128,6 +128,7 @@ class RajpootApp(App[int]):
         self.store: Store | None = None
         self.unread_only = False
         self.search_query = ""
+        self._post_before_search: str | None = None
         self._stored_posts: list[Post] = []
         # True from start-up until the first refresh ends, so an empty store
         # reads "Loading" rather than "No posts" while the first fetch runs.
@@ -216,11 +217,12 @@ class RajpootApp(App[int]):
         self._show_matching()
         self.update_header()
 
-    def _show_matching(self) -> None:
+    def _show_matching(self, *, keep: str | None = None) -> None:
         posts = filter_posts(self._stored_posts, self.search_query)
         if self.unread_only:
             posts = [post for post in posts if not post.read]
-        self.post_list.show_posts(posts)
+        self.post_list.show_posts(posts, keep=keep)
+        self._schedule_detail()
         if not posts:
             self.detail.show_post(None, placeholder=self._nothing_to_show())
         self.status.set_summary(self._counts())
@@ -248,7 +250,8 @@ class RajpootApp(App[int]):
         unread = sum(not p.read for p in posts)
         noun = "post" if len(posts) == 1 else "posts"
         if self.unread_only:
-            summary = f"{len(posts)} unread {noun} (u shows all)"
+            # Rows read meanwhile stay put until the next reload; count what is unread.
+            summary = f"{unread} unread (u shows all)"
         else:
             summary = f"{len(posts)} {noun} · {unread} unread"
         if self.search_query:
@@ -256,34 +259,31 @@ class RajpootApp(App[int]):
         return summary
 
     @on(OptionList.OptionHighlighted, "#posts")
-    def _post_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def _post_highlighted(self) -> None:
         # Holding j scrolls through dozens of rows a second; render the detail
         # only once the highlight settles, and mark read only after a dwell.
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
-        # Timers belong to the list, so they die with it instead of firing
-        # into a half-dismantled app during shutdown.
-        self._detail_timer = self.post_list.set_timer(0.05, self._show_highlighted)
-        # The highlight the app sets itself (at start-up, after a reload) is not
-        # the reader looking at a post: launching must not mark the top post read.
-        chosen_by_user = not self.post_list.consume_programmatic(event.option.id)
+        self._schedule_detail()
+        # Only the reader's own moves get here: PostList.show_posts (start-up,
+        # reloads, searches) sets the highlight without this message.
         post = self.post_list.current_post
         if post is not None and post.id == self._read_timer_post:
             return  # still on the post being timed (a reload kept it): let the dwell finish
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer, self._read_timer_post = None, None
-        if (
-            chosen_by_user
-            and post is not None
-            and not post.read
-            and self.settings.mark_read_after_seconds >= 0
-        ):
+        if post is not None and not post.read and self.settings.mark_read_after_seconds >= 0:
             post_id = post.id
             self._read_timer_post = post_id
             self._read_timer = self.post_list.set_timer(
                 self.settings.mark_read_after_seconds, lambda: self._auto_mark_read(post_id)
             )
+
+    def _schedule_detail(self) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        # Timers belong to the list, so they die with it instead of firing
+        # into a half-dismantled app during shutdown.
+        self._detail_timer = self.post_list.set_timer(0.05, self._show_highlighted)
 
     def _show_highlighted(self) -> None:
         self.detail.show_post(self.post_list.current_post, placeholder=self._nothing_to_show())
@@ -484,6 +484,10 @@ class RajpootApp(App[int]):
         self.exit(0)
 
     def action_search(self) -> None:
+        if not self.search_bar.display:
+            # Where the reader was, for esc to go back to after the search.
+            current = self.post_list.current_post
+            self._post_before_search = current.id if current else None
         # display set directly, not through a CSS class: styles from classes
         # apply at the next refresh, and a hidden Input drops the keys typed
         # before then.
@@ -506,7 +510,7 @@ class RajpootApp(App[int]):
         """esc in the search box: clear the filter and go back to the list."""
         self.search_bar.value = ""
         self.search_query = ""
-        self._show_matching()
+        self._show_matching(keep=self._post_before_search)
         self._close_search(keep=False)
 
     def _close_search(self, *, keep: bool) -> None:
@@ -522,6 +526,13 @@ class RajpootApp(App[int]):
         rows = help_rows(
             [
                 ("Move (in the list, or in the post after tab)", moves),
+                (
+                    "Textual's own",
+                    [
+                        Binding("ctrl+p", "command_palette", "Commands and themes"),
+                        Binding("ctrl+q", "quit", "Quit from anywhere"),
+                    ],
+                ),
                 ("Everywhere", others),
             ]
         )

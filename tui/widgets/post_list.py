@@ -71,16 +71,8 @@ class PostList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.border_title = "Posts"
-        self._programmatic: str | None = None
-
-    def consume_programmatic(self, option_id: str | None) -> bool:
-        """Whether this highlight came from :meth:`show_posts`, not from the reader.
-
-        Answers once: the next highlight of any post is the reader's again.
-        """
-        programmatic = option_id is not None and option_id == self._programmatic
-        self._programmatic = None
-        return programmatic
+        self._last_id: str | None = None
+        """The post highlighted before the list went empty (a search with no match)."""
 
     @property
     def current_post(self) -> Post | None:
@@ -95,12 +87,16 @@ class PostList(OptionList):
         """Replace the rows, keeping the highlight on post ``keep`` (or the current one).
 
         ``set_options`` forgets the highlight and scroll position, so put both back.
+        No OptionHighlighted is posted for this: only the reader's own moves
+        count as looking at a post (and start its read timer).
         """
-        keep = keep or (self.current_post.id if self.current_post else None)
+        current = self.current_post
+        keep = keep or (current.id if current else self._last_id)
         old_top = self.scroll_y
         old_row = self.highlighted
         self.set_options(PostOption(post) for post in posts)
         if not self.option_count:
+            self._last_id = keep
             return
         index = 0
         if keep is not None:
@@ -108,8 +104,8 @@ class PostList(OptionList):
                 index = self.get_option_index(keep)
             except OptionDoesNotExist:
                 index = min(old_row or 0, self.option_count - 1)
-        self._programmatic = self.options[index].id
-        self.highlighted = index
+        with self.prevent(OptionList.OptionHighlighted):
+            self.highlighted = index
         # Stay where the reader was instead of jumping the highlighted row to an edge.
         if old_row is not None:
             self.scroll_to(y=max(0, old_top + index - old_row), animate=False, immediate=True)

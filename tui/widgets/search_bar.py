@@ -11,4 +11,7 @@ class SearchBar(Input):
     swallowed by the box."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(placeholder="search titles and descriptions…", id=id)
+        # Cursor at the end on focus, not the text selected: "/" refines a search.
+        super().__init__(
+            placeholder="search titles and descriptions…", id=id, select_on_focus=False
+        )
