@@ -21,8 +21,6 @@ MAX_BODY_CHARS = 60_000
 class PostDetail(VerticalScroll, can_focus=True):
     """Scrolls with the same keys as the list when focused (the App routes them here)."""
 
-    BINDING_GROUP_TITLE = "Post"
-
     def __init__(
         self, *, id: str | None = None, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     ) -> None:

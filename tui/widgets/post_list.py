@@ -59,8 +59,6 @@ def row_content(post: Post) -> Content:
 class PostList(OptionList):
     """Posts, newest first. Highlighting shows a post; enter or a double click opens it."""
 
-    BINDING_GROUP_TITLE = "Posts"
-
     class Opened(Message):
         """The user asked to open the highlighted post (enter, ``o``, double click)."""
 
