@@ -45,8 +45,10 @@ from textual.worker import WorkerState
 
 import tui.fetch
 import tui.parse
-from tui.app import RajpootApp, StorePaths
+from tui.app import RajpootApp
 from tui.models import ParsedFeed
+from tui.screens.reader import ReaderScreen
+from tui.services import Services, StorePaths
 from tui.settings import Settings
 from tui.store import Store
 from tui.widgets.post_list import PostList
@@ -126,7 +128,7 @@ def instrument() -> None:
     Store.merge = _timed("Store.merge", Store.merge)  # type: ignore[method-assign]
     Store.posts = _timed("Store.posts", Store.posts)  # type: ignore[method-assign]
     PostList.show_posts = _timed("PostList.show_posts", PostList.show_posts)  # type: ignore[method-assign]
-    RajpootApp.reload_posts = _timed("RajpootApp.reload_posts", RajpootApp.reload_posts)  # type: ignore[method-assign]
+    ReaderScreen.reload_posts = _timed("ReaderScreen.reload_posts", ReaderScreen.reload_posts)  # type: ignore[method-assign]
     gc.callbacks.append(_gc_span)
 
 
@@ -239,7 +241,7 @@ async def probe_keys(
     down = True
     while not stop.is_set():
         await asyncio.sleep(KEY_EVERY)
-        posts = app.post_list
+        posts = app.reader.post_list
         before = posts.highlighted or 0
         if before >= posts.option_count - 1:
             down = False
@@ -290,16 +292,15 @@ async def one_run(
             now=datetime.now(UTC),
             mark_new=False,
         )
-    app = RajpootApp(
-        url,
-        store_paths=StorePaths(cache, state),
+    services = Services(
         settings=Settings(mark_read_after_seconds=-1, refresh_minutes=0),
-        refresh_on_start=False,
+        store_paths=StorePaths(cache, state),
         browser_finder=lambda: None,
     )
+    app = RajpootApp(url, services=services, refresh_on_start=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.post_list.option_count == PREFILLED
+        assert app.reader.post_list.option_count == PREFILLED
         if freeze:
             gc.freeze()
         with Watchdog() as watchdog:
@@ -310,8 +311,8 @@ async def one_run(
                 asyncio.create_task(probe_keys(app, pilot, probe, stop, use_pilot=use_pilot)),
             ]
             started = time.perf_counter()
-            app.action_refresh()
-            while _refresh_running(app) or app.post_list.option_count < ITEMS:
+            app.reader.action_refresh()
+            while _refresh_running(app) or app.reader.post_list.option_count < ITEMS:
                 await asyncio.sleep(0.01)
                 if time.perf_counter() - started > 120:
                     raise RuntimeError("the refresh did not finish within 120 s")

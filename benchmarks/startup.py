@@ -172,7 +172,8 @@ def _timed(fn: Callable[[], object], runs: int) -> float:
 
 
 async def phases(home: Home, runs: int) -> dict[str, float]:
-    from tui.app import RajpootApp, StorePaths
+    from tui.app import RajpootApp
+    from tui.services import Services, StorePaths
     from tui.settings import Settings
 
     cache, state = home.db_paths()
@@ -181,13 +182,12 @@ async def phases(home: Home, runs: int) -> dict[str, float]:
         Store.open(cache, state).close()
 
     result = {"Store.open + close": _timed(open_close, runs)}
-    app = RajpootApp(
-        home.feed_url,
-        store_paths=StorePaths(cache, state),
+    services = Services(
         settings=Settings(mark_read_after_seconds=-1, refresh_minutes=0),
-        refresh_on_start=False,
+        store_paths=StorePaths(cache, state),
         browser_finder=lambda: None,
     )
+    app = RajpootApp(home.feed_url, services=services, refresh_on_start=False)
     start = time.perf_counter()
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
         await pilot.pause()
@@ -197,12 +197,14 @@ async def phases(home: Home, runs: int) -> dict[str, float]:
         posts = store.posts(home.feed_url)
         assert len(posts) == home.size
         result["Store.posts()"] = _timed(lambda: store.posts(home.feed_url), runs)
-        result["PostList.show_posts()"] = _timed(lambda: app.post_list.show_posts(posts), runs)
-        result["app.reload_posts()"] = _timed(app.reload_posts, runs)
+        result["PostList.show_posts()"] = _timed(
+            lambda: app.reader.post_list.show_posts(posts), runs
+        )
+        result["reader.reload_posts()"] = _timed(app.reader.reload_posts, runs)
         settle = []
         for _ in range(runs):
             start = time.perf_counter()
-            app.reload_posts()
+            app.reader.reload_posts()
             await pilot.pause()
             settle.append(time.perf_counter() - start)
         result["reload_posts() + next idle"] = median(settle)

@@ -30,18 +30,19 @@ async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...]) -> None
     import httpx
 
     from tui.app import RajpootApp
+    from tui.services import Services
     from tui.settings import Settings
 
     def offline(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("offline", request=request)
 
-    app = RajpootApp(
+    services = Services(
         settings=Settings(mark_read_after_seconds=-1),
         transport=httpx.MockTransport(offline),
-        refresh_on_start=False,
         browser_finder=lambda: None,
-        now=lambda: NOW,
+        clock=lambda: NOW,
     )
+    app = RajpootApp(services=services, refresh_on_start=False)
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause(0.3)

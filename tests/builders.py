@@ -8,7 +8,8 @@ from xml.sax.saxutils import escape
 
 import httpx
 
-from tui.app import RajpootApp, StorePaths
+from tui.app import RajpootApp
+from tui.services import Services, StorePaths
 from tui.settings import Settings
 
 
@@ -109,13 +110,12 @@ def make_app(
     from tests.conftest import FIXED_NOW
 
     found = browser if browser is not None else RecordingBrowser()
-    return RajpootApp(
-        feed_url,
-        store_paths=StorePaths.default(),
+    services = Services(
         # Auto-read off by default so tests decide when a post becomes read.
         settings=settings or Settings(mark_read_after_seconds=-1, retention=2000),
+        store_paths=StorePaths.default(),
         transport=transport or failing(httpx.ConnectError, OFFLINE),
         browser_finder=lambda: found,
-        refresh_on_start=refresh_on_start,
-        now=lambda: FIXED_NOW,
+        clock=lambda: FIXED_NOW,
     )
+    return RajpootApp(feed_url, services=services, refresh_on_start=refresh_on_start)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
-from textual.pilot import Pilot
 
 from tests.builders import OFFLINE, Item, RecordingBrowser, failing, make_app, rss, serve
-from tui.app import RajpootApp
+from tests.pilot import Reader
 from tui.screens.help import HelpScreen
 
 SEED_FIRST_TITLE = "JWT vs Session Cookies in 2026 — The Authentication Choice That Matters"
@@ -19,30 +16,19 @@ SEED_SECOND_TITLE = (
 )
 
 
-def notes(app: RajpootApp) -> list[tuple[str, str, str]]:
-    """(severity, title, message) of every notification shown so far."""
-    return [(n.severity, n.title, n.message) for n in app._notifications]
-
-
-async def settle(app: RajpootApp, pilot: Pilot[Any]) -> None:
-    await pilot.pause()  # the start-up refresh begins after the first frame
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause(0.1)
-
-
 async def test_first_launch_offline_shows_all_seed_posts_and_one_calm_notice() -> None:
     app = make_app(failing(httpx.ConnectError, OFFLINE))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
-        posts = app.post_list.posts
+        reader = Reader(app, pilot)
+        await reader.settle()
+        posts = reader.post_list.posts
         assert len(posts) == 63
         assert posts[0].title == SEED_FIRST_TITLE
-        assert app.post_list.highlighted == 0
-        assert app.detail.post is not None and app.detail.post.title == SEED_FIRST_TITLE
+        assert reader.post_list.highlighted == 0
+        assert reader.detail.post is not None and reader.detail.post.title == SEED_FIRST_TITLE
         assert app.title == "Backend on Manvendra Rajpoot"
         assert app.sub_title.startswith("built-in snapshot · fetch failed")
-        shown = notes(app)
+        shown = reader.notices()
         assert len(shown) == 1
         severity, title, message = shown[0]
         assert severity == "information"
@@ -53,8 +39,9 @@ async def test_first_launch_offline_shows_all_seed_posts_and_one_calm_notice() -
 async def test_keys_move_through_the_list_and_the_detail_follows() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        posts = app.post_list
+        reader = Reader(app, pilot)
+        await reader.settle()
+        posts = reader.post_list
         await pilot.press("j")
         assert posts.highlighted == 1
         await pilot.press("down", "down")
@@ -62,7 +49,7 @@ async def test_keys_move_through_the_list_and_the_detail_follows() -> None:
         await pilot.press("k", "up")
         assert posts.highlighted == 1
         await pilot.pause(0.2)
-        assert app.detail.post is not None and app.detail.post.title == SEED_SECOND_TITLE
+        assert reader.detail.post is not None and reader.detail.post.title == SEED_SECOND_TITLE
         await pilot.press("G")
         assert posts.highlighted == 62
         await pilot.press("g")
@@ -83,20 +70,21 @@ async def test_tab_switches_to_the_detail_pane_which_scrolls_with_the_same_keys(
     body = rss([Item("Long post", "https://example.com/long/", f"<p>{long_text}</p>")])
     app = make_app(serve(body), feed_url="https://example.com/feed.xml")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        assert app.post_list.has_focus
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert reader.post_list.has_focus
         await pilot.press("tab")
-        assert app.detail.has_focus
+        assert reader.detail.has_focus
         await pilot.press("j", "j", "j")
-        assert app.detail.scroll_y == 3
+        assert reader.detail.scroll_y == 3
         await pilot.press("G")
-        assert app.detail.scroll_y == app.detail.max_scroll_y > 10
+        assert reader.detail.scroll_y == reader.detail.max_scroll_y > 10
         await pilot.press("g")
-        assert app.detail.scroll_y == 0
+        assert reader.detail.scroll_y == 0
         await pilot.press("pagedown")
-        assert app.detail.scroll_y > 10
+        assert reader.detail.scroll_y > 10
         await pilot.press("tab")
-        assert app.post_list.has_focus
+        assert reader.post_list.has_focus
 
 
 @pytest.mark.parametrize("key", ["enter", "o"])
@@ -104,45 +92,49 @@ async def test_enter_and_o_open_the_post_in_the_browser(key: str) -> None:
     browser = RecordingBrowser()
     app = make_app(browser=browser)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press(key)
-        await settle(app, pilot)
+        await reader.settle()
         assert browser.opened == [SEED_FIRST_LINK]
-        assert app.post_list.posts[0].read
+        assert reader.post_list.posts[0].read
 
 
 async def test_double_click_opens_and_single_click_only_shows() -> None:
     browser = RecordingBrowser()
     app = make_app(browser=browser)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         # Offsets are relative to the list: its border is y=0, the first row y=1.
         await pilot.click("#posts", offset=(10, 3))
         await pilot.pause(0.2)
-        assert app.post_list.highlighted == 2
+        assert reader.post_list.highlighted == 2
         assert browser.opened == []
         await pilot.double_click("#posts", offset=(10, 3))
-        await settle(app, pilot)
-        assert browser.opened == [app.post_list.posts[2].link]
+        await reader.settle()
+        assert browser.opened == [reader.post_list.posts[2].link]
 
 
 async def test_without_a_browser_the_link_is_copied_and_shown() -> None:
     app = make_app()
-    app.browser_finder = lambda: None
+    app.services.browser_finder = lambda: None
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("o")
         assert app.clipboard == SEED_FIRST_LINK
-        assert any(SEED_FIRST_LINK in message for _, _, message in notes(app))
+        assert any(SEED_FIRST_LINK in message for _, _, message in reader.notices())
 
 
 async def test_a_browser_that_fails_to_start_falls_back_to_copying() -> None:
     browser = RecordingBrowser(works=False)
     app = make_app(browser=browser)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("o")
-        await settle(app, pilot)
+        await reader.settle()
         assert browser.opened == [SEED_FIRST_LINK]
         assert app.clipboard == SEED_FIRST_LINK
 
@@ -156,11 +148,12 @@ async def test_only_http_links_are_opened(link: str) -> None:
     body = rss([Item("Sneaky", link, "a post")])
     app = make_app(serve(body), feed_url="https://example.com/feed.xml", browser=browser)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("o")
-        await settle(app, pilot)
+        await reader.settle()
         assert browser.opened == []
-        refused = [n for n in notes(app) if n[1] == "Link refused"]
+        refused = [n for n in reader.notices() if n[1] == "Link refused"]
         assert len(refused) == 1
         assert "only http and https" in refused[0][2]
 
@@ -168,11 +161,12 @@ async def test_only_http_links_are_opened(link: str) -> None:
 async def test_y_copies_the_link_and_shows_it() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("j", "y")
-        link = app.post_list.posts[1].link
+        link = reader.post_list.posts[1].link
         assert app.clipboard == link
-        assert ("information", "Copied link", link) in notes(app)
+        assert ("information", "Copied link", link) in reader.notices()
 
 
 async def test_refresh_adds_new_posts_in_place_and_keeps_the_highlight(seed_bytes: bytes) -> None:
@@ -194,21 +188,22 @@ async def test_refresh_adds_new_posts_in_place_and_keeps_the_highlight(seed_byte
 
     app = make_app(serve(handler))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
-        assert len(app.post_list.posts) == 63
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert len(reader.post_list.posts) == 63
         await pilot.press("j", "j")
-        kept = app.post_list.current_post
+        kept = reader.post_list.current_post
         assert kept is not None
         await pilot.press("r")
-        await settle(app, pilot)
-        posts = app.post_list.posts
+        await reader.settle()
+        posts = reader.post_list.posts
         assert len(posts) == 64
         assert posts[0].title == "Brand new post"
         assert posts[0].is_new
-        assert app.post_list.current_post is not None
-        assert app.post_list.current_post.id == kept.id
+        assert reader.post_list.current_post is not None
+        assert reader.post_list.current_post.id == kept.id
         # The re-published first post lost its description: that is an update.
-        assert ("information", "Feed refreshed", "1 new, 1 updated.") in notes(app)
+        assert ("information", "Feed refreshed", "1 new, 1 updated.") in reader.notices()
         assert "fetched" in app.sub_title
 
 
@@ -255,11 +250,12 @@ async def test_each_refresh_failure_gives_one_short_notice_and_keeps_the_posts(
 ) -> None:
     app = make_app(transport)
     # Retries would only slow this test down; their behaviour is tested in test_fetch.
-    app.settings = app.settings.__class__(mark_read_after_seconds=-1, timeout_seconds=0.5)
+    app.services.settings = app.settings.__class__(mark_read_after_seconds=-1, timeout_seconds=0.5)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
-        assert len(app.post_list.posts) == 63
-        shown = notes(app)
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert len(reader.post_list.posts) == 63
+        shown = reader.notices()
         assert len(shown) == 1, shown
         _, _, message = shown[0]
         assert expected in message
@@ -280,21 +276,23 @@ async def test_the_refresh_indicator_runs_while_fetching() -> None:
 
     app = make_app(serve(slow))
     async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
         await pilot.pause(0.3)
-        assert app.status.busy
-        assert app.status.has_class("-busy")
+        assert reader.status.busy
+        assert reader.status.has_class("-busy")
         # The keyboard never waits for the network.
         await pilot.press("j")
-        assert app.post_list.highlighted == 1
+        assert reader.post_list.highlighted == 1
         release.set()
-        await settle(app, pilot)
-        assert not app.status.busy
+        await reader.settle()
+        assert not reader.status.busy
 
 
 async def test_question_mark_opens_help_built_from_the_bindings() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -311,7 +309,8 @@ async def test_question_mark_opens_help_built_from_the_bindings() -> None:
 async def test_q_quits_with_exit_code_zero() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("q")
     assert app.return_code == 0
 
@@ -336,13 +335,14 @@ async def test_hostile_titles_show_literally_and_run_nothing() -> None:
     browser = RecordingBrowser()
     app = make_app(serve(body), feed_url="https://example.com/feed.xml", browser=browser)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        titles = [p.title for p in app.post_list.posts]
+        reader = Reader(app, pilot)
+        await reader.settle()
+        titles = [p.title for p in reader.post_list.posts]
         for title in HOSTILE_TITLES:
             assert title in titles
         assert "escape end" in titles
         rendered = "\n".join(
-            "".join(s.text for s in app.post_list.render_line(y)) for y in range(10)
+            "".join(s.text for s in reader.post_list.render_line(y)) for y in range(10)
         )
         assert "[@click=app.quit]x[/]" in rendered
         assert "[b]x[/b]" in rendered
@@ -360,18 +360,20 @@ async def test_hostile_titles_show_literally_and_run_nothing() -> None:
 async def test_narrow_terminals_stack_the_panes_without_crashing(size: tuple[int, int]) -> None:
     app = make_app()
     async with app.run_test(size=size) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         assert app.screen.has_class("-narrow")
-        posts, detail = app.post_list.region, app.detail.region
+        posts, detail = reader.post_list.region, reader.detail.region
         assert detail.y >= posts.bottom
         await pilot.press("j", "tab", "j", "question_mark", "escape", "tab", "G")
         await pilot.pause()
-        assert app.post_list.highlighted == 62
+        assert reader.post_list.highlighted == 62
 
 
 async def test_wide_terminal_shows_panes_side_by_side() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         assert app.screen.has_class("-wide")
-        assert app.detail.region.x >= app.post_list.region.right
+        assert reader.detail.region.x >= reader.post_list.region.right

@@ -3,77 +3,74 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
 from textual.binding import Binding
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.builders import make_app, serve
 from tests.conftest import FIXED_NOW
+from tests.pilot import Reader
 from tui import paths
-from tui.app import RajpootApp
 from tui.feedstatus import auto_refresh_due
 from tui.models import FeedInfo
 from tui.screens.help import HelpScreen
+from tui.screens.reader import ReaderScreen
 from tui.settings import Settings, load_settings
-
-
-async def settle(app: RajpootApp, pilot: Pilot[Any]) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_m_toggles_read_and_s_toggles_star_and_both_survive_a_restart() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("m")
         await pilot.press("j", "s")
-        posts = app.post_list.posts
+        posts = reader.post_list.posts
         assert posts[0].read and not posts[0].starred
         assert posts[1].starred and not posts[1].read
-        assert str(app.status.content).endswith("62 unread")
+        assert str(reader.status.content).endswith("62 unread")
     again = make_app(refresh_on_start=False)
     async with again.run_test(size=(120, 40)) as pilot:
-        await settle(again, pilot)
-        posts = again.post_list.posts
+        again_reader = Reader(again, pilot)
+        await again_reader.settle()
+        posts = again_reader.post_list.posts
         assert posts[0].read
         assert posts[1].starred
         await pilot.press("m")
-        assert not again.post_list.posts[0].read
+        assert not again_reader.post_list.posts[0].read
 
 
 async def test_looking_at_a_post_for_a_moment_marks_it_read() -> None:
     app = make_app(settings=Settings(mark_read_after_seconds=0.2))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("j")
         for _ in range(200):  # the dwell is 0.2 s; a loaded machine may take longer
-            if app.post_list.posts[1].read:
+            if reader.post_list.posts[1].read:
                 break
             await pilot.pause(0.05)
-        assert app.post_list.posts[1].read
+        assert reader.post_list.posts[1].read
         # Rows merely passed over are left unread: their timers were stopped.
         await pilot.press("j", "j", "j")
         await pilot.pause(0.5)
-        posts = app.post_list.posts
+        posts = reader.post_list.posts
         assert not posts[2].read and not posts[3].read
 
 
 async def test_u_shows_only_unread_posts() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("m", "j", "m")
         await pilot.press("u")
-        assert len(app.post_list.posts) == 61
-        assert all(not p.read for p in app.post_list.posts)
+        assert len(reader.post_list.posts) == 61
+        assert all(not p.read for p in reader.post_list.posts)
         await pilot.press("u")
-        assert len(app.post_list.posts) == 63
+        assert len(reader.post_list.posts) == 63
 
 
 async def test_a_304_says_up_to_date_and_keeps_everything(seed_bytes: bytes) -> None:
@@ -87,14 +84,15 @@ async def test_a_304_says_up_to_date_and_keeps_everything(seed_bytes: bytes) -> 
 
     app = make_app(serve(handler))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("r")
-        await settle(app, pilot)
+        await reader.settle()
         assert [c.headers.get("if-none-match") for c in calls] == [None, '"v1"']
         assert ("information", "Feed refreshed", "Up to date.") in [
-            (n.severity, n.title, n.message) for n in app._notifications
+            (n.severity, n.title, n.message) for n in reader.notices()
         ]
-        assert len(app.post_list.posts) == 63
+        assert len(reader.post_list.posts) == 63
         assert app.sub_title.startswith("fetched")
 
 
@@ -104,18 +102,20 @@ async def test_a_damaged_cache_is_moved_aside_with_a_notice_and_the_posts_come_b
     cache.write_bytes(b"this is not a database" * 100)
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
-        storage = [n.message for n in app._notifications if n.title == "Storage"]
+        reader = Reader(app, pilot)
+        await reader.settle()
+        storage = [n.message for n in reader.notices() if n.title == "Storage"]
         assert len(storage) == 1
         assert ".corrupt-" in storage[0]
-        assert len(app.post_list.posts) == 63
+        assert len(reader.post_list.posts) == 63
     assert list(cache.parent.glob("posts.sqlite3.corrupt-*"))
 
 
 async def test_a_chosen_theme_is_saved_for_next_time() -> None:
     app = make_app(refresh_on_start=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         app.theme = "nord"
         await pilot.pause()
     assert load_settings().theme == "nord"
@@ -148,52 +148,55 @@ async def test_the_auto_refresh_check_fetches_only_when_due(seed_bytes: bytes) -
 
     app = make_app(serve(handler))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         assert len(calls) == 1
-        app.maybe_auto_refresh()
-        await settle(app, pilot)
+        reader.screen.maybe_auto_refresh()
+        await reader.settle()
         assert len(calls) == 1  # just fetched, and the server asked for an hour
         # fresh_until comes from the real clock of the fetch.
         clock = [datetime.now(UTC) + timedelta(hours=2)]
-        app.now = lambda: clock[0]
-        app.maybe_auto_refresh()
-        await settle(app, pilot)
+        app.services.clock = lambda: clock[0]
+        reader.screen.maybe_auto_refresh()
+        await reader.settle()
         assert len(calls) == 2
 
 
 async def test_slash_filters_the_list_as_you_type_and_escape_clears_it() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("slash")
-        assert app.search_bar.has_focus
+        assert reader.search_bar.has_focus
         await pilot.press(*"grpc stream")
-        titles = [p.title for p in app.post_list.posts]
+        titles = [p.title for p in reader.post_list.posts]
         assert titles, "something matches"
         assert all(
             "grpc" in t.lower() or "grpc" in p.summary.lower()
-            for t, p in zip(titles, app.post_list.posts, strict=True)
+            for t, p in zip(titles, reader.post_list.posts, strict=True)
         )
         assert len(titles) < 63
         # g, r and s went into the box: no jump, no refresh, no star.
-        assert not any(p.starred for p in app.post_list.posts)
+        assert not any(p.starred for p in reader.post_list.posts)
         await pilot.press("enter")
-        assert app.post_list.has_focus
-        assert len(app.post_list.posts) == len(titles)
+        assert reader.post_list.has_focus
+        assert len(reader.post_list.posts) == len(titles)
         await pilot.press("j")
-        assert app.post_list.highlighted == 1
+        assert reader.post_list.highlighted == 1
         await pilot.press("slash", "escape")
-        assert app.post_list.has_focus
-        assert len(app.post_list.posts) == 63
+        assert reader.post_list.has_focus
+        assert len(reader.post_list.posts) == 63
         assert app.is_running
 
 
 async def test_a_search_with_no_match_shows_an_empty_list_without_errors() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("slash", *"zzzz-nothing", "enter")
-        assert app.post_list.posts == []
+        assert reader.post_list.posts == []
         await pilot.press("j", "o", "y", "m", "s")
         assert app.is_running
 
@@ -201,27 +204,29 @@ async def test_a_search_with_no_match_shows_an_empty_list_without_errors() -> No
 async def test_n_jumps_to_the_next_unread_post_and_wraps() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("j", "m", "j", "m", "g")  # posts 1 and 2 read, cursor on 0
         await pilot.press("n")
-        assert app.post_list.highlighted == 3
+        assert reader.post_list.highlighted == 3
         await pilot.press("G", "n")
-        assert app.post_list.highlighted == 0
+        assert reader.post_list.highlighted == 0
 
 
 async def test_capital_a_marks_only_the_shown_posts_read() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("slash", *"grpc", "enter")
-        shown = len(app.post_list.posts)
+        shown = len(reader.post_list.posts)
         await pilot.press("A")
-        assert all(p.read for p in app.post_list.posts)
+        assert all(p.read for p in reader.post_list.posts)
         await pilot.press("slash", "escape")
-        assert sum(p.read for p in app.post_list.posts) == shown < 63
+        assert sum(p.read for p in reader.post_list.posts) == shown < 63
         await pilot.press("n")
-        assert app.post_list.current_post is not None
-        assert not app.post_list.current_post.read
+        assert reader.post_list.current_post is not None
+        assert not reader.post_list.current_post.read
 
 
 async def test_a_failed_write_is_reported_and_the_app_keeps_running(
@@ -236,14 +241,15 @@ async def test_a_failed_write_is_reported_and_the_app_keeps_running(
 
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         monkeypatch.setattr(Store, "set_read", disk_full)
         monkeypatch.setattr(Store, "set_starred", disk_full)
         await pilot.press("m", "s", "A")
-        errors = [n.message for n in app._notifications if n.severity == "error"]
+        errors = [n.message for n in reader.notices() if n.severity == "error"]
         assert len(errors) == 3
         assert all("disk is full" in message for message in errors)
-        assert not app.post_list.posts[0].read
+        assert not reader.post_list.posts[0].read
         assert app.is_running
 
 
@@ -253,15 +259,17 @@ async def test_an_empty_view_says_why() -> None:
 
     app = make_app(serve(down), feed_url="https://example.com/feed.xml")
     async with app.run_test(size=(120, 40)) as pilot:
-        title = app.detail.query_one("#detail-title", Static)
+        reader = Reader(app, pilot)
+        title = reader.detail.query_one("#detail-title", Static)
         assert "Loading" in str(title.content)
-        await settle(app, pilot)
+        await reader.settle()
         assert str(title.content) == "No posts yet. Press r to fetch the feed."
     seeded = make_app()
     async with seeded.run_test(size=(120, 40)) as pilot:
-        await settle(seeded, pilot)
+        seeded_reader = Reader(seeded, pilot)
+        await seeded_reader.settle()
         await pilot.press("slash", *"no such words", "enter")
-        title = seeded.detail.query_one("#detail-title", Static)
+        title = seeded_reader.detail.query_one("#detail-title", Static)
         assert str(title.content).startswith("No post matches the search.")
         await pilot.press("slash", "escape", "A", "u")
         assert str(title.content) == "No unread posts. Press u to show all posts."
@@ -270,31 +278,33 @@ async def test_an_empty_view_says_why() -> None:
 async def test_launching_does_not_mark_the_top_post_read() -> None:
     app = make_app(settings=Settings(mark_read_after_seconds=0.1))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.pause(0.4)
-        assert not app.post_list.posts[0].read
+        assert not reader.post_list.posts[0].read
         # Coming back to it is the reader's choice: then it counts.
         await pilot.press("j", "k")
         for _ in range(200):
-            if app.post_list.posts[0].read:
+            if reader.post_list.posts[0].read:
                 break
             await pilot.pause(0.05)
-        assert app.post_list.posts[0].read
+        assert reader.post_list.posts[0].read
 
 
 async def test_tab_moves_focus_at_once_so_the_next_key_goes_to_the_new_pane() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
 
         # Keys go to screen.focused: it must change now, not after a message.
         def focused() -> object:
             return app.screen.focused
 
-        app.action_switch_pane()
-        assert focused() is app.detail
-        app.action_switch_pane()
-        assert focused() is app.post_list
+        reader.screen.action_switch_pane()
+        assert focused() is reader.detail
+        reader.screen.action_switch_pane()
+        assert focused() is reader.post_list
 
 
 async def test_a_slow_refresh_is_not_restarted_by_the_auto_refresh_check() -> None:
@@ -311,10 +321,11 @@ async def test_a_slow_refresh_is_not_restarted_by_the_auto_refresh_check() -> No
     app = make_app(serve(slow))
     try:
         async with app.run_test(size=(120, 40)) as pilot:
+            reader = Reader(app, pilot)
             while not arrived:
                 await pilot.pause(0.02)
-            app.now = lambda: datetime.now(UTC) + timedelta(days=1)
-            app.maybe_auto_refresh()
+            app.services.clock = lambda: datetime.now(UTC) + timedelta(days=1)
+            reader.screen.maybe_auto_refresh()
             await pilot.pause(0.2)
             assert len(arrived) == 1
             assert len([w for w in app.workers if w.group == "refresh"]) == 1
@@ -325,38 +336,42 @@ async def test_a_slow_refresh_is_not_restarted_by_the_auto_refresh_check() -> No
 async def test_a_malformed_http_link_is_refused_with_the_right_reason() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         assert not app.open_link("http://example.com/$(touch /tmp/x)")
         await pilot.pause()
-        (refusal,) = [n.message for n in app._notifications if n.title == "Link refused"]
+        (refusal,) = [n.message for n in reader.notices() if n.title == "Link refused"]
         assert refusal.startswith("Not opening a malformed link")
 
 
 async def test_keys_typed_right_after_slash_all_go_to_the_search_box() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        app.action_search()
+        reader = Reader(app, pilot)
+        await reader.settle()
+        reader.screen.action_search()
         # Keys go to screen.focused: the box must have it before any await.
-        assert app.screen.focused is app.search_bar
+        assert app.screen.focused is reader.search_bar
 
 
 async def test_slash_inside_the_search_box_is_just_a_character() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("slash", "a", "slash", "b", "question_mark")
-        assert app.search_bar.value == "a/b?"
+        assert reader.search_bar.value == "a/b?"
 
 
 async def test_focus_keys_are_priority_bindings_so_fast_typing_is_not_misrouted() -> None:
     # The App runs priority bindings before forwarding the next key; a widget's
     # binding would run only after later keys were already sent to the old focus.
-    priority = {b.action for b in RajpootApp.BINDINGS if isinstance(b, Binding) and b.priority}
-    assert {"search", "switch_pane", "help"} <= priority
+    priority = {b.action for b in ReaderScreen.BINDINGS if isinstance(b, Binding) and b.priority}
+    assert {"search", "switch_pane", "app.help", "confirm_search", "cancel_search"} == priority
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("question_mark", "tab", "slash")
         assert isinstance(app.screen, HelpScreen)  # a dialog keeps its keys
 
@@ -389,14 +404,15 @@ def test_the_header_says_when_the_feed_was_fetched_and_when_it_failed() -> None:
 async def test_marks_made_in_this_session_survive_a_search() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("j", "j", "s", "m")
         await pilot.press("slash", "x", "backspace", "escape")
-        third = app.post_list.posts[2]
+        third = reader.post_list.posts[2]
         assert third.starred and third.read
-        assert str(app.status.content).endswith("62 unread")
+        assert str(reader.status.content).endswith("62 unread")
         await pilot.press("g", "n", "n")
-        assert app.post_list.highlighted == 3  # n skips the post just marked read
+        assert reader.post_list.highlighted == 3  # n skips the post just marked read
 
 
 async def test_a_refresh_during_the_dwell_does_not_cancel_the_read_mark(
@@ -407,24 +423,26 @@ async def test_a_refresh_during_the_dwell_does_not_cancel_the_read_mark(
         settings=Settings(mark_read_after_seconds=0.4),
     )
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("j", "r")
-        await settle(app, pilot)
+        await reader.settle()
         for _ in range(200):
-            if app.post_list.posts[1].read:
+            if reader.post_list.posts[1].read:
                 break
             await pilot.pause(0.05)
-        assert app.post_list.posts[1].read
+        assert reader.post_list.posts[1].read
 
 
 async def test_the_help_dialog_takes_the_keys_and_the_footer_under_it() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("question_mark", "s", "m", "u")
         assert isinstance(app.screen, HelpScreen)
-        assert not app.post_list.posts[0].starred
-        assert app.check_action("toggle_star", ()) is False
+        assert not reader.post_list.posts[0].starred
+        assert reader.screen.check_action("toggle_star", ()) is False
         assert app.check_action("quit", ()) is True  # ctrl+q works from anywhere
         await pilot.press("q")
         assert not isinstance(app.screen, HelpScreen)
@@ -434,39 +452,43 @@ async def test_the_help_dialog_takes_the_keys_and_the_footer_under_it() -> None:
 async def test_typing_a_search_marks_nothing_read() -> None:
     app = make_app(settings=Settings(mark_read_after_seconds=0.1))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("slash", *"zig", "enter", "escape")
         await pilot.press("slash", *"temporal")
         await pilot.pause(0.5)
         await pilot.press("escape")
         await pilot.pause(0.5)
-        assert all(not post.read for post in app.post_list.posts)
+        assert all(not post.read for post in reader.post_list.posts)
 
 
 async def test_clearing_a_search_with_no_match_returns_to_the_same_post() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("j", "j", "j")
-        here = app.post_list.current_post
+        here = reader.post_list.current_post
         await pilot.press("slash", *"no such thing")
-        assert app.post_list.posts == []
+        assert reader.post_list.posts == []
         await pilot.press("escape")
-        assert app.post_list.current_post == here
+        assert reader.post_list.current_post == here
 
 
 async def test_slash_again_refines_the_search_instead_of_replacing_it() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("slash", *"grpc", "enter", "slash", *" stream")
-        assert app.search_bar.value == "grpc stream"
+        assert reader.search_bar.value == "grpc stream"
 
 
 async def test_the_unread_view_counts_what_is_still_unread() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        reader = Reader(app, pilot)
+        await reader.settle()
         await pilot.press("u", "m")  # the row stays until the next reload
-        assert len(app.post_list.posts) == 63
-        assert str(app.status.content) == "62 unread (u shows all)"
+        assert len(reader.post_list.posts) == 63
+        assert str(reader.status.content) == "62 unread (u shows all)"

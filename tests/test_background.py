@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.builders import make_app, serve
+from tests.pilot import Reader
 from tui.background import run_abandonable
 
 
@@ -58,9 +59,10 @@ async def test_quitting_during_a_hung_refresh_does_not_wait_for_the_server() -> 
     app = make_app(serve(hung))
     try:
         async with app.run_test(size=(100, 30)) as pilot:
+            reader = Reader(app, pilot)
             while not request_arrived.is_set():
                 await pilot.pause(0.02)
-            assert app.status.busy
+            assert reader.status.busy
             await pilot.press("q")
         assert app.return_code == 0
         # The app is gone while the server still hasn't answered.

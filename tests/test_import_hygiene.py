@@ -36,6 +36,7 @@ def _loaded_after(code: str) -> set[str]:
         "tui.search",
         "tui.timefmt",
         "tui.paths",
+        "tui.services",
         "tui.__main__",
     ],
 )

@@ -53,14 +53,15 @@ def test_wheel_contains_styles_and_seed_and_starts_headless(tmp_path: Path) -> N
     script = textwrap.dedent(
         """
         import asyncio, json, sys
-        import tui, tui.app
+        import tui, tui.app, tui.services
 
         async def main() -> None:
-            app = tui.app.RajpootApp(refresh_on_start=False, browser_finder=lambda: None)
+            services = tui.services.Services(browser_finder=lambda: None)
+            app = tui.app.RajpootApp(services=services, refresh_on_start=False)
             async with app.run_test(size=(100, 30)) as pilot:
                 await app.workers.wait_for_complete()
                 await pilot.pause(0.2)
-                count = len(app.post_list.posts)
+                count = len(app.reader.post_list.posts)
                 await pilot.press("q")
             print(json.dumps({"module": tui.__file__, "styles": str(tui.app.STYLES),
                               "posts": count, "code": app.return_code}))

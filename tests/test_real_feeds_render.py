@@ -14,6 +14,7 @@ from textual.widgets import Markdown
 
 from tests.builders import make_app, serve
 from tests.conftest import FEEDS
+from tests.pilot import Reader
 from tui.parse import FeedParseError, parse_feed
 
 FEED_FILES = sorted(p for p in FEEDS.iterdir() if p.suffix in {".xml", ".rss", ".atom", ".rdf"})
@@ -29,26 +30,27 @@ async def test_real_feed_loads_and_every_visited_post_renders(path: Path) -> Non
         expected, broken = 0, True  # a deliberately broken sample
     app = make_app(serve(body, content_type="application/xml"), feed_url=url)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        reader = Reader(app, pilot)
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        posts = app.post_list.posts
+        posts = reader.post_list.posts
         assert len(posts) == expected
         if broken:
             # The app says so and keeps running.
-            assert [n for n in app._notifications if n.title == "Refresh failed"]
+            assert [n for n in reader.notices() if n.title == "Refresh failed"]
         # Walk the first posts and the last one, rendering each in the detail pane.
         for _ in range(min(len(posts), 6)):
             await pilot.pause(0.08)
-            shown = app.detail.post
-            assert shown is not None and shown.id == app.post_list.current_post.id  # type: ignore[union-attr]
+            shown = reader.detail.post
+            assert shown is not None and shown.id == reader.post_list.current_post.id  # type: ignore[union-attr]
             await pilot.press("j")
         if posts:
             await pilot.press("G")
             await pilot.pause(0.1)
-            assert app.detail.post is not None
-            assert app.detail.post.id == posts[-1].id
-            source = app.detail.query_one("#detail-body", Markdown).source
+            assert reader.detail.post is not None
+            assert reader.detail.post.id == posts[-1].id
+            source = reader.detail.query_one("#detail-body", Markdown).source
             assert "<script" not in source.lower()
         assert app.is_running
         assert app.title

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -12,42 +12,35 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui import __version__
+from tui import __version__, keys
 
 
-def key_label(keys: str) -> str:
-    """``j,down`` → ``j / ↓`` as shown in the help table."""
-    names = {
-        "down": "↓",
-        "up": "↑",
-        "left": "←",
-        "right": "→",
-        "enter": "enter",
-        "pagedown": "pgdn",
-        "pageup": "pgup",
-        "question_mark": "?",
-        "space": "space",
-        "escape": "esc",
-        "home": "home",
-        "end": "end",
-        "tab": "tab",
-        "slash": "/",
-    }
-    return " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
-
-
-def help_rows(groups: Iterable[tuple[str, Iterable[BindingType]]]) -> list[tuple[str, str, str]]:
-    """(group, keys, description) rows; bindings to the same action share a row."""
+def help_rows(keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(section, keys, description) rows from the live bindings, remaps included."""
     rows: list[tuple[str, str, str]] = []
-    for group, bindings in groups:
-        merged: dict[str, tuple[list[str], str]] = {}
-        for binding in bindings:
-            if not isinstance(binding, Binding) or not binding.description:
+    seen: set[str] = set()
+    textual_own = [
+        keys.KeySpec("command-palette", "ctrl+p", "command_palette", "Commands and themes", ""),
+        keys.KeySpec("quit-anywhere", "ctrl+q", "quit", "Quit from anywhere", ""),
+    ]
+    for section, specs in (
+        (keys.MOVE, keys.LIST_KEYS),
+        (keys.VIEW, keys.READER_KEYS),
+        (TEXTUAL_OWN, textual_own),
+        (keys.READ, keys.READER_KEYS + keys.LIST_KEYS),
+        (keys.APP, keys.APP_KEYS + keys.READER_KEYS),
+    ):
+        for spec in specs:
+            if spec.id in seen or (spec.section != section and section != TEXTUAL_OWN):
                 continue
-            keys, _ = merged.setdefault(binding.action, ([], binding.description))
-            keys.append(key_label(binding.key))
-        rows += [(group, " / ".join(keys), description) for keys, description in merged.values()]
+            seen.add(spec.id)
+            bound = keymap.get(spec.id, spec.keys)
+            rows.append((section, keys.key_label(bound), spec.description))
     return rows
+
+
+TEXTUAL_OWN = "Textual's own"
+LEFT_COLUMN = (keys.MOVE, keys.VIEW, TEXTUAL_OWN)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -61,8 +54,9 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         groups = list(dict.fromkeys(group for group, _, _ in self.rows))
-        # Navigation on the left, actions on the right: fits 40 rows without scrolling.
-        left, right = groups[:-1], groups[-1:]
+        # Moving and viewing on the left, acting on the right: fits 40 rows unscrolled.
+        left = [group for group in groups if group in LEFT_COLUMN]
+        right = [group for group in groups if group not in LEFT_COLUMN]
         with VerticalScroll(id="help-box") as box:
             box.border_title = f"rajpoot-tui {__version__} · keys"
             box.border_subtitle = "esc / q / ? to close"
@@ -75,13 +69,13 @@ class HelpScreen(ModalScreen[None]):
         width = max((len(keys) for _, keys, _ in rows), default=4) + 2
         parts: list[Content | str | tuple[str, str]] = []
         group = None
-        for row_group, keys, description in rows:
+        for row_group, bound, description in rows:
             if row_group != group:
                 if group is not None:
                     parts.append("\n")
                 parts += [(row_group, "bold $accent"), "\n"]
                 group = row_group
-            parts += [(f"  {keys:<{width}}", "bold"), description, "\n"]
+            parts += [(f"  {bound:<{width}}", "bold"), description, "\n"]
         if mouse:
             parts += [
                 "\n",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.widgets import Markdown, Static
 
+from tui import keys
 from tui.models import Post
 from tui.timefmt import absolute, relative
 
@@ -19,7 +22,9 @@ MAX_BODY_CHARS = 60_000
 
 
 class PostDetail(VerticalScroll, can_focus=True):
-    """Scrolls with the same keys as the list when focused (the App routes them here)."""
+    """Scrolls with the same keys (and binding ids) as the list when focused."""
+
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.DETAIL_KEYS)  # type: ignore[assignment]
 
     def __init__(
         self, *, id: str | None = None, clock: Callable[[], datetime] = lambda: datetime.now(UTC)

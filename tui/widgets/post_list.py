@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import ClassVar
 
 from textual import events
+from textual.binding import BindingType
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
@@ -12,6 +14,7 @@ from textual.visual import VisualType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from tui import keys
 from tui.models import Post
 from tui.timefmt import list_date
 
@@ -58,6 +61,8 @@ def row_content(post: Post) -> Content:
 
 class PostList(OptionList):
     """Posts, newest first. Highlighting shows a post; enter or a double click opens it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.LIST_KEYS)  # type: ignore[assignment]
 
     class Opened(Message):
         """The user asked to open the highlighted post (enter, ``o``, double click)."""

@@ -1,0 +1,96 @@
+"""The page object: what a test sees of the reader, without reaching into the App.
+
+Tests say ``reader.post_list`` and ``await reader.settle()``; where those live
+inside the app (the App, a screen, a widget) is this file's business alone, so
+moving code around touches one file instead of every test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from textual.pilot import Pilot
+
+from tui.app import RajpootApp
+from tui.models import Post
+from tui.screens.reader import ReaderScreen
+from tui.widgets.post_detail import PostDetail
+from tui.widgets.post_list import PostList
+from tui.widgets.search_bar import SearchBar
+from tui.widgets.status_bar import StatusBar
+
+
+class Notice(NamedTuple):
+    severity: str
+    title: str
+    message: str
+
+
+class Reader:
+    """The reader screen of a running app, as a person sees and drives it."""
+
+    def __init__(self, app: RajpootApp, pilot: Pilot[Any]) -> None:
+        self.app = app
+        self.pilot = pilot
+
+    @property
+    def screen(self) -> ReaderScreen:
+        """The reader, even while a dialog (help, palette) is on top of it."""
+        for screen in self.app.screen_stack:
+            if isinstance(screen, ReaderScreen):
+                return screen
+        raise LookupError("the reader screen is not on the stack")
+
+    @property
+    def post_list(self) -> PostList:
+        return self.screen.post_list
+
+    @property
+    def detail(self) -> PostDetail:
+        return self.screen.detail
+
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.screen.search_bar
+
+    @property
+    def status(self) -> StatusBar:
+        return self.screen.status
+
+    @property
+    def posts(self) -> Sequence[Post]:
+        """The rows of the list, top to bottom."""
+        return self.post_list.posts
+
+    @property
+    def status_text(self) -> str:
+        return str(self.status.content)
+
+    @property
+    def focused(self) -> object:
+        return self.app.screen.focused
+
+    def notices(self) -> list[Notice]:
+        """Every notification shown so far, oldest first."""
+        return [Notice(n.severity, n.title, n.message) for n in self.app._notifications]
+
+    def notice_messages(
+        self, *, title: str | None = None, severity: str | None = None
+    ) -> list[str]:
+        return [
+            n.message
+            for n in self.notices()
+            if (title is None or n.title == title) and (severity is None or n.severity == severity)
+        ]
+
+    async def settle(self, *, extra: float = 0.1) -> None:
+        """Let start-up, workers and timers that follow a key finish."""
+        await self.pilot.pause()  # the start-up refresh begins after the first frame
+        await self.app.workers.wait_for_complete()
+        await self.pilot.pause()
+        if extra:
+            await self.pilot.pause(extra)
+
+    async def press(self, *keys: str) -> None:
+        await self.pilot.press(*keys)

@@ -1,0 +1,505 @@
+"""The reader: the post list, the post pane, search, status and read tracking.
+
+The App owns what is global (services, theme, keymap, help, quit, opening
+links); this screen owns one feed's view of the store. Rules with no UI in them
+(dwell timing, wording, next unread) live in ``tui.reading``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Markdown, OptionList
+from textual.worker import Worker, WorkerState
+
+from tui import DEFAULT_FEED_URL, keys
+from tui.background import run_abandonable
+from tui.feedstatus import auto_refresh_due, fetch_label
+from tui.messages import PostsChanged, RefreshFinished
+from tui.models import Post
+from tui.refresh import RefreshOutcome, Status, import_seed_if_empty, refresh_feed
+from tui.search import filter_posts
+from tui.widgets.post_detail import PostDetail
+from tui.widgets.post_list import PostList
+from tui.widgets.search_bar import SearchBar
+from tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from tui.app import RajpootApp
+    from tui.store import Store
+
+# How often the reader checks whether an automatic refresh is due. The refresh
+# itself happens only as often as the settings and the publisher allow.
+AUTO_REFRESH_CHECK_SECONDS = 60.0
+# Network problems that mean "you are offline", which deserve a calm notice.
+_OFFLINE_KINDS = frozenset({"dns", "connect"})
+
+
+class ReaderScreen(Screen[None]):
+    """One feed: list on the left (or on top), the post on the right (or below)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *keys.app_keys_for_screens(),
+        *keys.bindings(keys.READER_KEYS),
+    ]
+    BINDING_GROUP_TITLE = "Reader"
+
+    def __init__(self, feed_url: str = DEFAULT_FEED_URL, *, refresh_on_start: bool = True) -> None:
+        super().__init__()
+        self.feed_url = feed_url
+        self.refresh_on_start = refresh_on_start
+        self.unread_only = False
+        self.search_query = ""
+        self._post_before_search: str | None = None
+        self._stored_posts: list[Post] = []
+        # True from start-up until the first refresh ends, so an empty store
+        # reads "Loading" rather than "No posts" while the first fetch runs.
+        self._refreshing = True
+        self._read_timer: Timer | None = None
+        self._read_timer_post: str | None = None
+        self._detail_timer: Timer | None = None
+
+    @property
+    def reader_app(self) -> RajpootApp:
+        from tui.app import RajpootApp
+
+        app = self.app
+        assert isinstance(app, RajpootApp)
+        return app
+
+    @property
+    def store(self) -> Store:
+        return self.reader_app.store
+
+    # -- layout -----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="panes"):
+            yield PostList(id="posts")
+            yield PostDetail(id="detail", clock=self.reader_app.services.clock)
+        yield SearchBar(id="search")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def post_list(self) -> PostList:
+        return self.query_one("#posts", PostList)
+
+    @property
+    def detail(self) -> PostDetail:
+        return self.query_one("#detail", PostDetail)
+
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one("#search", SearchBar)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one("#status", StatusBar)
+
+    # -- start-up ---------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        # Reading the store is a few milliseconds even at 10,000 posts, so the
+        # first frame already shows the cached posts. No XML is parsed here.
+        self.reload_posts()
+        self.set_focus(self.post_list)
+        self.set_interval(AUTO_REFRESH_CHECK_SECONDS, self.maybe_auto_refresh, name="auto-refresh")
+        self.set_interval(30, self.update_header, name="header-clock")
+
+    def start(self) -> None:
+        """After the first frame: the start-up refresh (or the seed import)."""
+        # Only now, so the cached posts paint before the worker thread starts
+        # importing httpx and competing for the GIL.
+        if self.refresh_on_start or not self.store.has_posts(self.feed_url):
+            self.run_refresh(user_asked=False, network=self.refresh_on_start)
+        else:
+            self._refreshing = False
+
+    def on_resize(self) -> None:
+        # Narrow terminals: tighter footer, no palette hint, so ? Help and q Quit fit.
+        footer = self.query_one(Footer)
+        width = self.app.size.width
+        footer.compact = width < 100
+        footer.show_command_palette = width >= 60
+
+    # -- showing posts ----------------------------------------------------------
+
+    def reload_posts(self) -> None:
+        """Re-read the feed's posts from the store and redraw, keeping the highlight."""
+        self._stored_posts = self.store.posts(self.feed_url)
+        self._show_matching()
+        self.update_header()
+
+    def _show_matching(self, *, keep: str | None = None) -> None:
+        posts = filter_posts(self._stored_posts, self.search_query)
+        if self.unread_only:
+            posts = [post for post in posts if not post.read]
+        self.post_list.show_posts(posts, keep=keep)
+        self._schedule_detail()
+        if not posts:
+            self.detail.show_post(None, placeholder=self._nothing_to_show())
+        self.status.set_summary(self._counts())
+
+    def _nothing_to_show(self) -> str:
+        if self.search_query:
+            return "No post matches the search. Press esc in the search box to clear it."
+        if self.unread_only and self._stored_posts:
+            return "No unread posts. Press u to show all posts."
+        if self._refreshing:
+            return "Loading the feed…"
+        return "No posts yet. Press r to fetch the feed."
+
+    def update_header(self) -> None:
+        feed = self.store.feed(self.feed_url)
+        self.app.title = feed.title if feed and feed.title else self.feed_url
+        self.app.sub_title = fetch_label(
+            feed, self.reader_app.services.clock(), from_snapshot=self.feed_url == DEFAULT_FEED_URL
+        )
+
+    def _counts(self) -> str:
+        posts = self.post_list.posts
+        unread = sum(not p.read for p in posts)
+        noun = "post" if len(posts) == 1 else "posts"
+        if self.unread_only:
+            # Rows read meanwhile stay put until the next reload; count what is unread.
+            summary = f"{unread} unread (u shows all)"
+        else:
+            summary = f"{len(posts)} {noun} · {unread} unread"
+        if self.search_query:
+            summary += f" · matching “{self.search_query}” (esc in the search box clears)"
+        return summary
+
+    @on(OptionList.OptionHighlighted, "#posts")
+    def _post_highlighted(self) -> None:
+        # Holding j scrolls through dozens of rows a second; render the detail
+        # only once the highlight settles, and mark read only after a dwell.
+        self._schedule_detail()
+        # Only the reader's own moves get here: PostList.show_posts (start-up,
+        # reloads, searches) sets the highlight without this message.
+        post = self.post_list.current_post
+        if post is not None and post.id == self._read_timer_post:
+            return  # still on the post being timed (a reload kept it): let the dwell finish
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer, self._read_timer_post = None, None
+        delay = self.reader_app.settings.mark_read_after_seconds
+        if post is not None and not post.read and delay >= 0:
+            post_id = post.id
+            self._read_timer_post = post_id
+            self._read_timer = self.post_list.set_timer(
+                delay, lambda: self._auto_mark_read(post_id)
+            )
+
+    def _schedule_detail(self) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        # Timers belong to the list, so they die with it instead of firing
+        # into a half-dismantled app during shutdown.
+        self._detail_timer = self.post_list.set_timer(0.05, self._show_highlighted)
+
+    def _show_highlighted(self) -> None:
+        self.detail.show_post(self.post_list.current_post, placeholder=self._nothing_to_show())
+
+    def _auto_mark_read(self, post_id: str) -> None:
+        self._read_timer, self._read_timer_post = None, None
+        post = self.post_list.current_post
+        if post is not None and post.id == post_id and not post.read:
+            self.set_read(post, True)
+
+    def set_read(self, post: Post, read: bool) -> None:
+        with self._saving("the read mark"):
+            self.store.set_read([post.id], read, now=self.reader_app.services.clock())
+        self.refresh_post(post.id)
+
+    @contextmanager
+    def _saving(self, what: str) -> Iterator[None]:
+        """A failed write (disk full, read-only home) is told, not a crash."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            self.notify(
+                f"Could not save {what}: {error}",
+                title="Storage",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+
+    def refresh_post(self, post_id: str) -> None:
+        fresh = self.store.post(post_id)
+        if fresh is None:
+            return
+        self.post_list.update_post(fresh)
+        # Keep the unfiltered list in step too, or the next search shows old marks.
+        self._stored_posts = [fresh if p.id == post_id else p for p in self._stored_posts]
+        if self.detail.post is not None and self.detail.post.id == post_id:
+            self.detail.show_post(fresh)
+        self.status.set_summary(self._counts())
+
+    # -- opening and copying links ---------------------------------------------
+
+    @on(PostList.Opened)
+    def _post_opened(self, event: PostList.Opened) -> None:
+        self.open_post(event.post)
+
+    def action_open_post(self) -> None:
+        post = self.post_list.current_post
+        if post is None:
+            self.notify("No post to open.", severity="warning")
+            return
+        self.open_post(post)
+
+    def open_post(self, post: Post) -> None:
+        if not post.link:
+            self.notify("This post has no link.", severity="warning")
+            return
+        if self.reader_app.open_link(post.link) and not post.read:
+            self.set_read(post, True)
+
+    @on(Markdown.LinkClicked)
+    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        self.reader_app.open_link(event.href)
+
+    def action_copy_link(self) -> None:
+        post = self.post_list.current_post
+        if post is None or not post.link:
+            self.notify("No link to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(post.link)
+        self.notify(post.link, title="Copied link", timeout=5, markup=False)
+
+    # -- read, star, filter -----------------------------------------------------
+
+    def action_toggle_read(self) -> None:
+        post = self.post_list.current_post
+        if post is not None:
+            if self._read_timer is not None:
+                self._read_timer.stop()  # the reader decided: don't flip it back later
+            self._read_timer, self._read_timer_post = None, None
+            self.set_read(post, not post.read)
+
+    def action_next_unread(self) -> None:
+        """Jump to the next unread post below the cursor, wrapping to the top."""
+        posts = self.post_list.posts
+        start = (self.post_list.highlighted or 0) + 1
+        for offset in range(len(posts)):
+            index = (start + offset) % len(posts)
+            if not posts[index].read:
+                self.post_list.highlighted = index
+                return
+        self.notify("No unread posts.", timeout=2)
+
+    def action_mark_all_read(self) -> None:
+        unread = [post.id for post in self.post_list.posts if not post.read]
+        if not unread:
+            self.notify("Nothing unread here.", timeout=2)
+            return
+        with self._saving("the read marks"):
+            self.store.set_read(unread, True, now=self.reader_app.services.clock())
+        self.reload_posts()
+        self.notify(f"Marked {len(unread)} posts read.", timeout=3)
+
+    def action_toggle_star(self) -> None:
+        post = self.post_list.current_post
+        if post is None:
+            return
+        with self._saving("the star"):
+            self.store.set_starred(post.id, not post.starred)
+        self.refresh_post(post.id)
+
+    def action_toggle_unread_only(self) -> None:
+        self.unread_only = not self.unread_only
+        self.reload_posts()
+        self.notify(
+            "Showing unread posts only." if self.unread_only else "Showing all posts.", timeout=2
+        )
+
+    def on_screen_suspend(self) -> None:
+        # A dialog is on top: its keys, not the reader's, so the footer under
+        # it shows none of the reader's.
+        self.refresh_bindings()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.app.screen is not self:
+            return False
+        searching = self.focused is self.search_bar
+        if action == "search" and searching:
+            return False  # a / typed in the box is just a character
+        if action == "confirm_search":
+            return searching
+        if action == "cancel_search":
+            return searching
+        return True
+
+    def action_search(self) -> None:
+        if not self.search_bar.display:
+            # Where the reader was, for esc to go back to after the search.
+            current = self.post_list.current_post
+            self._post_before_search = current.id if current else None
+        # display set directly, not through a CSS class: styles from classes
+        # apply at the next refresh, and a hidden Input drops the keys typed
+        # before then.
+        self.search_bar.display = True
+        self.set_focus(self.search_bar)
+
+    @on(SearchBar.Changed, "#search")
+    def _search_changed(self, event: SearchBar.Changed) -> None:
+        self.search_query = event.value.strip()
+        self._show_matching()
+
+    def action_confirm_search(self) -> None:
+        """enter in the search box: keep the filter and go back to the list."""
+        self._close_search(keep=bool(self.search_bar.value.strip()))
+
+    def action_cancel_search(self) -> None:
+        """esc in the search box: clear the filter and go back to the list."""
+        self.search_bar.value = ""
+        self.search_query = ""
+        self._show_matching(keep=self._post_before_search)
+        self._close_search(keep=False)
+
+    def _close_search(self, *, keep: bool) -> None:
+        if not keep:
+            self.search_bar.display = False
+        self.set_focus(self.post_list)
+
+    def action_switch_pane(self) -> None:
+        # set_focus, not widget.focus(), which is deferred.
+        target = self.detail if self.focused is self.post_list else self.post_list
+        self.set_focus(target, scroll_visible=False)
+
+    # -- refreshing ---------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        if self._refreshing:
+            self.notify("Starting the refresh again.", timeout=2)
+        self.run_refresh(user_asked=True)
+
+    def maybe_auto_refresh(self) -> None:
+        # A slow refresh must be allowed to finish: restarting it on every
+        # check would keep a dribbling server "refreshing" forever.
+        settings = self.reader_app.settings
+        if settings.refresh_minutes <= 0 or self._refreshing:
+            return
+        feed = self.store.feed(self.feed_url)
+        if auto_refresh_due(feed, self.reader_app.services.clock(), settings.refresh_minutes):
+            self.run_refresh(user_asked=False)
+
+    def run_refresh(self, *, user_asked: bool, network: bool = True) -> None:
+        self.run_worker(
+            self._refresh(user_asked=user_asked, network=network),
+            group="refresh",
+            exclusive=True,
+            exit_on_error=False,
+            description="Refreshing the feed",
+        )
+
+    async def _refresh(self, *, user_asked: bool, network: bool) -> None:
+        outcome = await run_abandonable(
+            lambda cancelled: self._refresh_blocking(cancelled, network=network),
+            name="rajpoot-refresh",
+        )
+        self.post_message(RefreshFinished(outcome, user_asked=user_asked))
+
+    def _refresh_blocking(
+        self, cancelled: threading.Event, *, network: bool
+    ) -> RefreshOutcome | None:
+        """Runs in a daemon thread: never touches widgets, only posts messages."""
+        # The app's one Store serialises its methods with a lock, so the thread
+        # shares it. One connection per file per process also keeps SQLite's
+        # POSIX locks simple: a second Store opened and closed here used to let
+        # another process delete the WAL under the first (see test_store).
+        store = self.store
+        services = self.reader_app.services
+        if import_seed_if_empty(store, self.feed_url, now=services.clock()):
+            self.post_message(PostsChanged())
+        if not network or cancelled.is_set():
+            return None
+        from tui.fetch import FetchPolicy
+
+        def backoff(seconds: float) -> None:
+            cancelled.wait(seconds)  # a cancel cuts a retry wait short
+
+        return refresh_feed(
+            store,
+            self.feed_url,
+            policy=FetchPolicy(timeout=self.reader_app.settings.timeout_seconds),
+            transport=services.transport,
+            sleep=backoff,
+            should_cancel=cancelled.is_set,
+            now=services.clock,
+        )
+
+    @on(PostsChanged)
+    def _posts_changed(self) -> None:
+        self.reload_posts()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "refresh":
+            self.reader_app.worker_failed(event)
+            return
+        running = any(w.group == "refresh" and not w.is_finished for w in self.workers)
+        self._refreshing = running
+        if running:
+            self.status.start(f"Refreshing {self.feed_url}")
+        else:
+            self.status.stop()
+        if event.state is WorkerState.ERROR:
+            self.notify(
+                f"Refresh failed: {worker.error}",
+                title="Refresh failed",
+                severity="error",
+                markup=False,
+            )
+            self.update_header()
+        if not running and not self.post_list.option_count:
+            self.detail.show_post(None, placeholder=self._nothing_to_show())
+
+    @on(RefreshFinished)
+    def _refresh_finished(self, event: RefreshFinished) -> None:
+        if event.outcome is not None:
+            self.report_refresh(event.outcome, user_asked=event.user_asked)
+        if not self._refreshing and not self.post_list.option_count:
+            self.detail.show_post(None, placeholder=self._nothing_to_show())
+
+    def report_refresh(self, outcome: RefreshOutcome, *, user_asked: bool) -> None:
+        if outcome.status is Status.UPDATED:
+            self.reload_posts()
+            merge = outcome.merge
+            if user_asked or (merge is not None and merge.new):
+                self.notify(outcome.message.capitalize() + ".", title="Feed refreshed", timeout=4)
+        elif outcome.status is Status.NOT_MODIFIED:
+            self.update_header()
+            if user_asked:
+                self.notify("Up to date.", title="Feed refreshed", timeout=3)
+        elif outcome.status is Status.FAILED:
+            self.update_header()
+            offline = outcome.error_kind in _OFFLINE_KINDS
+            self.notify(
+                f"{outcome.message}\nShowing the saved posts."
+                if self._stored_posts
+                else outcome.message,
+                title="Feed unreachable" if offline else "Refresh failed",
+                severity="information" if offline else "warning",
+                timeout=8,
+                markup=False,
+            )
+        for warning in outcome.warnings:
+            self.notify(warning, title="Feed problem", severity="warning", timeout=8, markup=False)

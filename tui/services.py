@@ -1,0 +1,54 @@
+"""Everything the app needs from the outside world, in one object. No Textual here.
+
+The store's files, the settings, the HTTP transport, how to find a browser and
+the clock: tests and benchmarks swap any of them by building one ``Services``,
+instead of patching the App after the fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui import paths
+from tui.opener import Browser, find_browser
+from tui.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    import httpx
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class StorePaths:
+    """The cache DB (disposable) and the state DB (the user's read and star marks)."""
+
+    cache: Path
+    state: Path
+
+    @classmethod
+    def default(cls) -> StorePaths:
+        return cls(paths.cache_db_path(), paths.state_db_path())
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings = field(default_factory=Settings)
+    store_paths: StorePaths = field(default_factory=StorePaths.default)
+    config_path: Path = field(default_factory=paths.config_path)
+    transport: httpx.BaseTransport | None = None
+    """None means the real network; tests pass an ``httpx.MockTransport``."""
+    browser_finder: Callable[[], Browser | None] = find_browser
+    clock: Callable[[], datetime] = utc_now
+
+    @classmethod
+    def default(cls) -> Services:
+        """What a person's ``rajpoot-tui`` uses: their files, the network, their browser."""
+        config_path = paths.config_path()
+        return cls(settings=load_settings(config_path), config_path=config_path)
