@@ -71,6 +71,9 @@ class Reader:
     def focused(self) -> object:
         return self.app.screen.focused
 
+    def has_focus(self, widget: object) -> bool:
+        return self.app.screen.focused is widget
+
     def notices(self) -> list[Notice]:
         """Every notification shown so far, oldest first."""
         return [Notice(n.severity, n.title, n.message) for n in self.app._notifications]

@@ -37,6 +37,7 @@ def _loaded_after(code: str) -> set[str]:
         "tui.timefmt",
         "tui.paths",
         "tui.services",
+        "tui.reading",
         "tui.__main__",
     ],
 )

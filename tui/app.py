@@ -10,6 +10,7 @@ import.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -120,8 +121,13 @@ class RajpootApp(App[int]):
 
     # -- opening links ------------------------------------------------------------
 
-    def open_link(self, url: str) -> bool:
-        """Open an http(s) link in the user's browser; True when it was handed over."""
+    def open_link(self, url: str, *, on_opened: Callable[[], None] | None = None) -> None:
+        """Open an http(s) link in the user's browser, safely.
+
+        ``on_opened`` runs once a browser really has the link: not when the
+        link was refused, copied instead, or the browser failed to start.
+        """
+        opened = on_opened or (lambda: None)
         if not is_openable_link(url):
             scheme = link_scheme(url)
             if scheme in ("http", "https"):
@@ -134,37 +140,39 @@ class RajpootApp(App[int]):
                 severity="warning",
                 markup=False,
             )
-            return False
+            return
         browser = self.services.browser_finder()
         if browser is None:
             self._copy_instead(url, "No browser is available here")
-            return True
+            return
         if browser.console:
             # lynx/w3m need the terminal; give it to them until they exit.
             try:
                 with self.suspend():
-                    opened = browser.open(url)
+                    started = browser.open(url)
             except SuspendNotSupported:
                 self._copy_instead(url, "Can't hand the terminal to a console browser here")
-                return True
-            if not opened:
+                return
+            if started:
+                opened()
+            else:
                 self._copy_instead(url, "The browser could not be started")
-            return True
+            return
         self.run_worker(
-            lambda: self._open_in_background(browser, url),
+            lambda: self._open_in_background(browser, url, opened),
             thread=True,
             group="open-link",
             exit_on_error=False,
             description="Opening link",
         )
-        return True
 
-    def _open_in_background(self, browser: Browser, url: str) -> None:
+    def _open_in_background(self, browser: Browser, url: str, opened: Callable[[], None]) -> None:
         # Starting a GUI browser can take a second; never on the event loop.
         if browser.open(url):
             self.call_from_thread(
                 self.notify, url, title="Opened in browser", timeout=3, markup=False
             )
+            self.call_from_thread(opened)
         else:
             self.call_from_thread(self._copy_instead, url, "The browser could not be started")
 

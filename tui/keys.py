@@ -83,8 +83,18 @@ READER_KEYS: tuple[KeySpec, ...] = (
     KeySpec("star", "s", "toggle_star", "Star", READ, show=True),
     KeySpec("toggle-read", "m", "toggle_read", "Read/unread", READ),
     KeySpec("next-unread", "n", "next_unread", "Next unread", READ),
+    KeySpec("previous-unread", "p", "previous_unread", "Previous unread", READ),
     KeySpec("mark-all-read", "A", "mark_all_read", "Mark all shown read", READ),
-    KeySpec("unread-only", "u", "toggle_unread_only", "Unread only", VIEW),
+    KeySpec("undo", "ctrl+z", "undo", "Undo mark all read", READ),
+    KeySpec("unread-only", "U", "toggle_unread_only", "Unread only / all", VIEW),
+    KeySpec("starred-only", "S", "toggle_starred_only", "Starred only / all", VIEW),
+    KeySpec("zoom", "z", "zoom", "Zoom the post / back", VIEW),
+    KeySpec(
+        "wider-list", "greater_than_sign", "resize_list(5)", "Wider list", VIEW, key_display=">"
+    ),
+    KeySpec(
+        "narrower-list", "less_than_sign", "resize_list(-5)", "Narrower list", VIEW, key_display="<"
+    ),
     KeySpec("search", "slash", "search", "Search", VIEW, show=True, priority=True, key_display="/"),
     KeySpec("switch-pane", "tab", "switch_pane", "Switch pane", VIEW, priority=True),
     KeySpec("confirm-search", "enter", "confirm_search", "Keep the search", VIEW, priority=True),

@@ -17,16 +17,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Markdown, OptionList
 from textual.worker import Worker, WorkerState
 
-from tui import DEFAULT_FEED_URL, keys
+from tui import DEFAULT_FEED_URL, keys, reading
 from tui.background import run_abandonable
 from tui.feedstatus import auto_refresh_due, fetch_label
 from tui.messages import PostsChanged, RefreshFinished
 from tui.models import Post
+from tui.reading import KeyNames, SortOrder, View
 from tui.refresh import RefreshOutcome, Status, import_seed_if_empty, refresh_feed
 from tui.search import filter_posts
 from tui.widgets.post_detail import PostDetail
@@ -54,12 +56,18 @@ class ReaderScreen(Screen[None]):
     ]
     BINDING_GROUP_TITLE = "Reader"
 
+    list_width: reactive[int] = reactive(45, init=False)
+    """Percent of the screen the list takes (of the width side by side, of the height stacked)."""
+
     def __init__(self, feed_url: str = DEFAULT_FEED_URL, *, refresh_on_start: bool = True) -> None:
         super().__init__()
         self.feed_url = feed_url
         self.refresh_on_start = refresh_on_start
-        self.unread_only = False
+        self.view = View.ALL
+        self.sort = SortOrder.NEWEST
         self.search_query = ""
+        # The last bulk mark-read, for ctrl+z.
+        self._undo: reading.MarkedRead | None = None
         self._post_before_search: str | None = None
         self._stored_posts: list[Post] = []
         # True from start-up until the first refresh ends, so an empty store
@@ -127,7 +135,18 @@ class ReaderScreen(Screen[None]):
         else:
             self._refreshing = False
 
+    def watch_list_width(self) -> None:
+        self._apply_split()
+
+    def _apply_split(self) -> None:
+        styles = self.post_list.styles
+        if self.has_class("-narrow"):
+            styles.width, styles.height = "1fr", f"{self.list_width}%"
+        else:
+            styles.width, styles.height = f"{self.list_width}%", "1fr"
+
     def on_resize(self) -> None:
+        self._apply_split()
         # Narrow terminals: tighter footer, no palette hint, so ? Help and q Quit fit.
         footer = self.query_one(Footer)
         width = self.app.size.width
@@ -138,28 +157,38 @@ class ReaderScreen(Screen[None]):
 
     def reload_posts(self) -> None:
         """Re-read the feed's posts from the store and redraw, keeping the highlight."""
-        self._stored_posts = self.store.posts(self.feed_url)
+        self._stored_posts = reading.sort_posts(self.store.posts(self.feed_url), self.sort)
         self._show_matching()
         self.update_header()
 
     def _show_matching(self, *, keep: str | None = None) -> None:
-        posts = filter_posts(self._stored_posts, self.search_query)
-        if self.unread_only:
-            posts = [post for post in posts if not post.read]
+        found = filter_posts(self._stored_posts, self.search_query)
+        posts = reading.select(found, view=self.view)
         self.post_list.show_posts(posts, keep=keep)
         self._schedule_detail()
         if not posts:
             self.detail.show_post(None, placeholder=self._nothing_to_show())
-        self.status.set_summary(self._counts())
+        self._update_counts()
+
+    @property
+    def key_names(self) -> KeyNames:
+        keymap = self.app._keymap
+        return KeyNames(
+            unread_only=keys.key_for("unread-only", keymap),
+            starred_only=keys.key_for("starred-only", keymap),
+            cancel_search=keys.key_for("cancel-search", keymap),
+            refresh=keys.key_for("refresh", keymap),
+            open=keys.key_for("open", keymap),
+        )
 
     def _nothing_to_show(self) -> str:
-        if self.search_query:
-            return "No post matches the search. Press esc in the search box to clear it."
-        if self.unread_only and self._stored_posts:
-            return "No unread posts. Press u to show all posts."
-        if self._refreshing:
-            return "Loading the feed…"
-        return "No posts yet. Press r to fetch the feed."
+        return reading.empty_view_text(
+            stored=len(self._stored_posts),
+            view=self.view,
+            query=self.search_query,
+            loading=self._refreshing,
+            keys=self.key_names,
+        )
 
     def update_header(self) -> None:
         feed = self.store.feed(self.feed_url)
@@ -168,39 +197,22 @@ class ReaderScreen(Screen[None]):
             feed, self.reader_app.services.clock(), from_snapshot=self.feed_url == DEFAULT_FEED_URL
         )
 
-    def _counts(self) -> str:
-        posts = self.post_list.posts
-        unread = sum(not p.read for p in posts)
-        noun = "post" if len(posts) == 1 else "posts"
-        if self.unread_only:
-            # Rows read meanwhile stay put until the next reload; count what is unread.
-            summary = f"{unread} unread (u shows all)"
-        else:
-            summary = f"{len(posts)} {noun} · {unread} unread"
-        if self.search_query:
-            summary += f" · matching “{self.search_query}” (esc in the search box clears)"
-        return summary
+    def _update_counts(self) -> None:
+        self.status.set_summary(
+            reading.counts(
+                self.post_list.posts,
+                view=self.view,
+                query=self.search_query,
+                sort=self.sort,
+                keys=self.key_names,
+            )
+        )
 
     @on(OptionList.OptionHighlighted, "#posts")
     def _post_highlighted(self) -> None:
-        # Holding j scrolls through dozens of rows a second; render the detail
-        # only once the highlight settles, and mark read only after a dwell.
+        # Holding j scrolls through dozens of rows a second: render the detail
+        # only once the highlight settles; the read timer starts from there.
         self._schedule_detail()
-        # Only the reader's own moves get here: PostList.show_posts (start-up,
-        # reloads, searches) sets the highlight without this message.
-        post = self.post_list.current_post
-        if post is not None and post.id == self._read_timer_post:
-            return  # still on the post being timed (a reload kept it): let the dwell finish
-        if self._read_timer is not None:
-            self._read_timer.stop()
-            self._read_timer, self._read_timer_post = None, None
-        delay = self.reader_app.settings.mark_read_after_seconds
-        if post is not None and not post.read and delay >= 0:
-            post_id = post.id
-            self._read_timer_post = post_id
-            self._read_timer = self.post_list.set_timer(
-                delay, lambda: self._auto_mark_read(post_id)
-            )
 
     def _schedule_detail(self) -> None:
         if self._detail_timer is not None:
@@ -210,11 +222,40 @@ class ReaderScreen(Screen[None]):
         self._detail_timer = self.post_list.set_timer(0.05, self._show_highlighted)
 
     def _show_highlighted(self) -> None:
+        self.detail.open_key = self.key_names.open
         self.detail.show_post(self.post_list.current_post, placeholder=self._nothing_to_show())
+        self._update_dwell()
+
+    def _update_dwell(self) -> None:
+        """Run the read timer for the post in the post pane while the reader looks at it.
+
+        Looking means: this screen is on top and the focus is in the list or the
+        post, not in the search box (typing a search reads nothing).
+        """
+        post = self.detail.post
+        delay = self.reader_app.settings.mark_read_after_seconds
+        looking = self.app.screen is self and self.focused is not self.search_bar
+        if not looking or not reading.dwell_applies(post, delay) or post is None:
+            self._stop_dwell()
+            return
+        if post.id == self._read_timer_post:
+            return  # still on the post being timed (a reload kept it): let the dwell finish
+        self._stop_dwell()
+        post_id = post.id
+        self._read_timer_post = post_id
+        self._read_timer = self.post_list.set_timer(delay, lambda: self._auto_mark_read(post_id))
+
+    def _stop_dwell(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.stop()
+        self._read_timer, self._read_timer_post = None, None
+
+    def on_descendant_focus(self) -> None:
+        self._update_dwell()
 
     def _auto_mark_read(self, post_id: str) -> None:
         self._read_timer, self._read_timer_post = None, None
-        post = self.post_list.current_post
+        post = self.detail.post
         if post is not None and post.id == post_id and not post.read:
             self.set_read(post, True)
 
@@ -246,7 +287,7 @@ class ReaderScreen(Screen[None]):
         self._stored_posts = [fresh if p.id == post_id else p for p in self._stored_posts]
         if self.detail.post is not None and self.detail.post.id == post_id:
             self.detail.show_post(fresh)
-        self.status.set_summary(self._counts())
+        self._update_counts()
 
     # -- opening and copying links ---------------------------------------------
 
@@ -265,7 +306,13 @@ class ReaderScreen(Screen[None]):
         if not post.link:
             self.notify("This post has no link.", severity="warning")
             return
-        if self.reader_app.open_link(post.link) and not post.read:
+        post_id = post.id
+        self.reader_app.open_link(post.link, on_opened=lambda: self._opened(post_id))
+
+    def _opened(self, post_id: str) -> None:
+        """The browser really has the post: it counts as read (not when it failed to start)."""
+        post = self.store.post(post_id)
+        if post is not None and not post.read:
             self.set_read(post, True)
 
     @on(Markdown.LinkClicked)
@@ -286,31 +333,45 @@ class ReaderScreen(Screen[None]):
     def action_toggle_read(self) -> None:
         post = self.post_list.current_post
         if post is not None:
-            if self._read_timer is not None:
-                self._read_timer.stop()  # the reader decided: don't flip it back later
-            self._read_timer, self._read_timer_post = None, None
+            self._stop_dwell()  # the reader decided: don't flip it back later
             self.set_read(post, not post.read)
 
     def action_next_unread(self) -> None:
         """Jump to the next unread post below the cursor, wrapping to the top."""
-        posts = self.post_list.posts
-        start = (self.post_list.highlighted or 0) + 1
-        for offset in range(len(posts)):
-            index = (start + offset) % len(posts)
-            if not posts[index].read:
-                self.post_list.highlighted = index
-                return
-        self.notify("No unread posts.", timeout=2)
+        self._jump_unread(step=1)
+
+    def action_previous_unread(self) -> None:
+        self._jump_unread(step=-1)
+
+    def _jump_unread(self, *, step: int) -> None:
+        index = reading.next_unread(self.post_list.posts, self.post_list.highlighted, step=step)
+        if index is None:
+            self.notify("No other unread posts here.", timeout=2)
+            return
+        self.post_list.highlighted = index
 
     def action_mark_all_read(self) -> None:
-        unread = [post.id for post in self.post_list.posts if not post.read]
+        """Mark every shown post read at once; ctrl+z (or the palette's Undo) puts them back."""
+        unread = tuple(post.id for post in self.post_list.posts if not post.read)
         if not unread:
             self.notify("Nothing unread here.", timeout=2)
             return
         with self._saving("the read marks"):
-            self.store.set_read(unread, True, now=self.reader_app.services.clock())
+            self.store.set_read(list(unread), True, now=self.reader_app.services.clock())
+            self._undo = reading.MarkedRead(unread)
+            undo_key = keys.key_for("undo", self.app._keymap)
+            self.notify(f"{self._undo.message} {undo_key} undoes it.", timeout=4)
         self.reload_posts()
-        self.notify(f"Marked {len(unread)} posts read.", timeout=3)
+
+    def action_undo(self) -> None:
+        if self._undo is None:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        undo, self._undo = self._undo, None
+        with self._saving("the read marks"):
+            self.store.set_read(list(undo.post_ids), False, now=self.reader_app.services.clock())
+            self.notify(f"Undone: {reading.plural(len(undo.post_ids), 'post')} unread again.")
+        self.reload_posts()
 
     def action_toggle_star(self) -> None:
         post = self.post_list.current_post
@@ -321,19 +382,47 @@ class ReaderScreen(Screen[None]):
         self.refresh_post(post.id)
 
     def action_toggle_unread_only(self) -> None:
-        self.unread_only = not self.unread_only
+        self.show_view(View.ALL if self.view is View.UNREAD else View.UNREAD)
+
+    def action_toggle_starred_only(self) -> None:
+        self.show_view(View.ALL if self.view is View.STARRED else View.STARRED)
+
+    def show_view(self, view: View) -> None:
+        self.view = view
         self.reload_posts()
-        self.notify(
-            "Showing unread posts only." if self.unread_only else "Showing all posts.", timeout=2
-        )
+        wording = {
+            View.ALL: "Showing all posts.",
+            View.UNREAD: "Showing unread posts only.",
+            View.STARRED: "Showing starred posts only.",
+        }
+        self.notify(wording[view], timeout=2)
+
+    def sort_by(self, order: SortOrder) -> None:
+        self.sort = order
+        self.reload_posts()
+
+    def action_zoom(self) -> None:
+        """Give the post pane the whole screen, and back."""
+        zoomed = not self.has_class("-zoomed")
+        self.set_class(zoomed, "-zoomed")
+        if zoomed:
+            self.set_focus(self.detail, scroll_visible=False)
+        else:
+            self.set_focus(self.post_list, scroll_visible=False)
+
+    def action_resize_list(self, step: int) -> None:
+        """Make the list pane wider (or narrower) by ``step`` percent of the screen."""
+        self.list_width = max(20, min(80, self.list_width + step))
 
     def on_screen_suspend(self) -> None:
         # A dialog is on top: its keys, not the reader's, so the footer under
-        # it shows none of the reader's.
+        # it shows none of the reader's; and nobody is reading the post.
         self.refresh_bindings()
+        self._stop_dwell()
 
     def on_screen_resume(self) -> None:
         self.refresh_bindings()
+        self._update_dwell()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.app.screen is not self:
@@ -344,7 +433,8 @@ class ReaderScreen(Screen[None]):
         if action == "confirm_search":
             return searching
         if action == "cancel_search":
-            return searching
+            # esc in the list clears a search kept with enter; otherwise it is not ours.
+            return searching or bool(self.search_query)
         return True
 
     def action_search(self) -> None:
@@ -380,6 +470,8 @@ class ReaderScreen(Screen[None]):
         self.set_focus(self.post_list)
 
     def action_switch_pane(self) -> None:
+        if self.has_class("-zoomed"):
+            return  # the post pane is all there is
         # set_focus, not widget.focus(), which is deferred.
         target = self.detail if self.focused is self.post_list else self.post_list
         self.set_focus(target, scroll_visible=False)

@@ -33,6 +33,8 @@ class PostDetail(VerticalScroll, can_focus=True):
         self.border_title = "Post"
         self.post: Post | None = None
         self.clock = clock
+        self.open_key = "o"
+        """The key that opens the post in the browser now, for the body's wording."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title", markup=False)
@@ -60,7 +62,7 @@ class PostDetail(VerticalScroll, can_focus=True):
         self._show_meta(meta_values(post, self.clock()))
         if same_post and previous is not None and previous.summary == post.summary:
             return  # only read/star state changed: keep the body and its scroll position
-        body.update(body_markdown(post))
+        body.update(body_markdown(post, open_key=self.open_key))
         self.scroll_home(animate=False)
 
     def _show_meta(self, values: dict[str, Content]) -> None:
@@ -98,11 +100,13 @@ def meta_values(post: Post, now: datetime) -> dict[str, Content]:
     return values
 
 
-def body_markdown(post: Post) -> str:
+def body_markdown(post: Post, *, open_key: str) -> str:
+    """The body as Markdown; the notes name the key bound to opening the post now."""
+    key = open_key.replace("`", "")
     text = post.summary.strip()
     if not text:
-        return "*This post has no description. Press `o` to read it in the browser.*"
+        return f"*This post has no description. Press `{key}` to read it in the browser.*"
     if len(text) > MAX_BODY_CHARS:
         text = text[:MAX_BODY_CHARS].rsplit("\n", 1)[0]
-        text += "\n\n*… the description is cut here; press `o` to read the whole post.*"
+        text += f"\n\n*… the description is cut here; press `{key}` to read the whole post.*"
     return text

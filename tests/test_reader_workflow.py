@@ -1,0 +1,154 @@
+"""The daily workflow on the reader screen: views, undo, unread jumps, zoom, split."""
+
+from __future__ import annotations
+
+from tests.builders import RecordingBrowser, make_app
+from tests.pilot import Reader
+from tui.settings import Settings
+
+
+async def test_capital_a_can_be_undone_with_ctrl_z() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("m")  # one read before: undo must leave it read
+        await pilot.press("A")
+        assert all(p.read for p in reader.posts)
+        assert "Marked 62 posts read. ctrl+z undoes it." in reader.notice_messages()
+        await pilot.press("ctrl+z")
+        assert [p.read for p in reader.posts].count(True) == 1
+        assert reader.posts[0].read
+        assert "Undone: 62 posts unread again." in reader.notice_messages()
+        await pilot.press("ctrl+z")
+        assert "Nothing to undo." in reader.notice_messages()
+    # The undo is stored, not only drawn.
+    again = make_app(refresh_on_start=False)
+    async with again.run_test(size=(120, 40)) as pilot:
+        again_reader = Reader(again, pilot)
+        await again_reader.settle()
+        assert [p.read for p in again_reader.posts].count(True) == 1
+
+
+async def test_counts_say_one_post_not_one_posts() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("slash", *"temporal", "enter")
+        assert reader.status_text == "1 post · 1 unread · matching “temporal” (esc clears)"
+        await pilot.press("A")
+        assert "Marked 1 post read. ctrl+z undoes it." in reader.notice_messages()
+
+
+async def test_p_jumps_to_the_previous_unread_post_and_wraps() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("j", "m", "j", "m")  # posts 1 and 2 read, cursor on 2
+        await pilot.press("p")
+        assert reader.post_list.highlighted == 0
+        await pilot.press("p")
+        assert reader.post_list.highlighted == 62
+
+
+async def test_a_post_reached_by_n_counts_as_read_after_the_dwell() -> None:
+    app = make_app(settings=Settings(mark_read_after_seconds=0.1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("n")
+        target = reader.post_list.highlighted
+        assert target == 1
+        for _ in range(200):
+            if reader.posts[1].read:
+                break
+            await pilot.pause(0.05)
+        assert reader.posts[1].read
+
+
+async def test_a_browser_that_fails_to_start_leaves_the_post_unread() -> None:
+    browser = RecordingBrowser(works=False)
+    app = make_app(browser=browser)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("o")
+        await reader.settle()
+        assert browser.opened == [reader.posts[0].link]
+        assert not reader.posts[0].read
+        assert reader.notice_messages(title="Link copied")
+
+
+async def test_no_browser_at_all_copies_the_link_and_leaves_the_post_unread() -> None:
+    app = make_app()
+    app.services.browser_finder = lambda: None
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("o")
+        await reader.settle()
+        assert app.clipboard == reader.posts[0].link
+        assert not reader.posts[0].read
+
+
+async def test_esc_in_the_list_clears_a_kept_search() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("slash", *"grpc", "enter")
+        assert reader.has_focus(reader.post_list)
+        kept = len(reader.posts)
+        assert 0 < kept < 63
+        await pilot.press("escape")
+        assert len(reader.posts) == 63
+        assert not reader.search_bar.display
+
+
+async def test_z_zooms_the_post_pane_and_back() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("z")
+        await pilot.pause()
+        assert not reader.post_list.display or reader.post_list.region.width == 0
+        assert reader.has_focus(reader.detail)
+        assert reader.detail.region.width >= 118
+        await pilot.press("j", "j")  # scrolls the post, not the list
+        assert reader.post_list.highlighted == 0
+        await pilot.press("z")
+        await pilot.pause()
+        assert reader.post_list.region.width > 0
+        assert reader.has_focus(reader.post_list)
+
+
+async def test_greater_and_less_than_resize_the_list() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        before = reader.post_list.region.width
+        await pilot.press("greater_than_sign", "greater_than_sign")
+        await pilot.pause()
+        wider = reader.post_list.region.width
+        assert wider == before + 12  # 2 x 5% of 120 columns
+        for _ in range(20):
+            await pilot.press("less_than_sign")
+        await pilot.pause()
+        assert reader.post_list.region.width == 24  # never below 20%
+        await pilot.resize_terminal(80, 24)  # stacked: the same share of the height
+        await pilot.pause()
+        assert reader.post_list.region.width == 80
+
+
+async def test_the_status_line_keeps_the_unread_count() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert reader.status_text == "63 posts · 63 unread"
+        await pilot.press("m")
+        assert reader.status_text == "63 posts · 62 unread"
