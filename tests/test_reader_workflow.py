@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.builders import RecordingBrowser, make_app
 from tests.pilot import Reader
 from tui.settings import Settings
@@ -152,3 +154,24 @@ async def test_the_status_line_keeps_the_unread_count() -> None:
         assert reader.status_text == "63 posts · 63 unread"
         await pilot.press("m")
         assert reader.status_text == "63 posts · 62 unread"
+
+
+def test_unread_rows_differ_without_colour_by_a_dot_and_bold() -> None:
+    from tests.test_reading import post
+    from tui.widgets.post_list import row_content
+
+    unread, read = row_content(post(1)), row_content(post(2, read=True))
+    assert str(unread).startswith("●") and not str(read).startswith("●")
+    bold_spans = [span for span in unread.spans if "bold" in str(span.style)]
+    assert any(str(unread)[s.start : s.end] == "Post 1" for s in bold_spans)
+    assert not any("bold" in str(span.style) for span in read.spans)
+
+
+async def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert app.no_color
+        assert len(reader.posts) == 63

@@ -10,16 +10,20 @@ import.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
 
-from textual.app import App, SuspendNotSupported
+from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import BindingType
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui import DEFAULT_FEED_URL, keys
+from tui.commands import post_commands_provider, reader_commands_provider
 from tui.opener import Browser
+from tui.paths import screenshot_dir
+from tui.reading import SortOrder
 from tui.sanitize import is_openable_link, link_scheme
 from tui.screens.reader import ReaderScreen
 from tui.services import Services
@@ -39,6 +43,8 @@ class RajpootApp(App[int]):
     CSS_PATH = STYLES / "app.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.APP_KEYS)  # type: ignore[assignment]
+    # Providers load when the palette first opens, not at start-up.
+    COMMANDS = App.COMMANDS | {reader_commands_provider, post_commands_provider}
 
     def __init__(
         self,
@@ -99,9 +105,10 @@ class RajpootApp(App[int]):
     # -- global keys ------------------------------------------------------------
 
     def action_help(self) -> None:
+        from tui.commands import palette_command_names
         from tui.screens.help import HelpScreen, help_rows
 
-        self.push_screen(HelpScreen(help_rows(self._keymap)))
+        self.push_screen(HelpScreen(help_rows(self._keymap), palette_command_names()))
 
     def action_leave(self) -> None:
         """q. Not Textual's "quit" action (ctrl+q): the letter q must still type
@@ -110,6 +117,38 @@ class RajpootApp(App[int]):
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)
+
+    def choose_sort(self, order: SortOrder) -> None:
+        """A sort picked from the palette: applied, and remembered for next time."""
+        self.reader.sort_by(order)
+        self.notify(f"Sorted {order.label}.", timeout=2)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":
+                # Textual's saves to ~/Downloads and fails silently when it's missing.
+                yield SystemCommand(
+                    "Screenshot",
+                    f"Save an SVG screenshot in {screenshot_dir()}",
+                    self.take_screenshot,
+                )
+            else:
+                yield command
+
+    def take_screenshot(self) -> None:
+        directory = screenshot_dir()
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            saved = self.save_screenshot(path=str(directory))
+        except OSError as error:
+            self.notify(
+                f"Could not save the screenshot in {directory}: {error.strerror or error}",
+                title="Screenshot",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.notify(saved, title="Screenshot saved", timeout=6, markup=False)
 
     def watch_theme(self, theme: str) -> None:
         if theme != self.settings.theme:

@@ -39,3 +39,8 @@ def state_db_path() -> Path:
 
 def config_path() -> Path:
     return config_dir() / "config.toml"
+
+
+def screenshot_dir() -> Path:
+    """Palette screenshots: under the data dir, which always exists for us (~/Downloads may not)."""
+    return data_dir() / "screenshots"

@@ -48,9 +48,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close help"),
     ]
 
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str, str]], palette: list[str] | None = None) -> None:
         super().__init__()
         self.rows = rows
+        self.palette = palette or []
 
     def compose(self) -> ComposeResult:
         groups = list(dict.fromkeys(group for group, _, _ in self.rows))
@@ -61,10 +62,14 @@ class HelpScreen(ModalScreen[None]):
             box.border_title = f"rajpoot-tui {__version__} · keys"
             box.border_subtitle = "esc / q / ? to close"
             with Horizontal(id="help-columns"):
-                yield Static(self._table(left), markup=False, classes="help-column")
+                yield Static(
+                    self._table(left, palette=self.palette), markup=False, classes="help-column"
+                )
                 yield Static(self._table(right, mouse=True), markup=False, classes="help-column")
 
-    def _table(self, groups: list[str], *, mouse: bool = False) -> Content:
+    def _table(
+        self, groups: list[str], *, mouse: bool = False, palette: list[str] | None = None
+    ) -> Content:
         rows = [row for row in self.rows if row[0] in groups]
         width = max((len(keys) for _, keys, _ in rows), default=4) + 2
         parts: list[Content | str | tuple[str, str]] = []
@@ -76,6 +81,12 @@ class HelpScreen(ModalScreen[None]):
                 parts += [(row_group, "bold $accent"), "\n"]
                 group = row_group
             parts += [(f"  {bound:<{width}}", "bold"), description, "\n"]
+        if palette:
+            parts += [
+                "\n",
+                ("Only in the command palette (ctrl+p)", "bold $accent"),
+                "\n  " + "; ".join(palette) + ".",
+            ]
         if mouse:
             parts += [
                 "\n",

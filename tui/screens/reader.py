@@ -21,6 +21,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Markdown, OptionList
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.worker import Worker, WorkerState
 
 from tui import DEFAULT_FEED_URL, keys, reading
@@ -396,6 +397,25 @@ class ReaderScreen(Screen[None]):
             View.STARRED: "Showing starred posts only.",
         }
         self.notify(wording[view], timeout=2)
+
+    def palette_candidates(self, query: str, *, limit: int) -> list[Post]:
+        """Posts of this feed that may match ``query``, for the palette to rank."""
+        return filter_posts(self._stored_posts, query)[:limit]
+
+    def go_to_post(self, post_id: str) -> None:
+        """Show one post, clearing a search or view that would hide it."""
+        if post_id not in {p.id for p in self.post_list.posts}:
+            self.search_bar.value = ""
+            self.search_query = ""
+            self.search_bar.display = False
+            self.view = View.ALL
+            self._show_matching()
+        try:
+            self.post_list.highlighted = self.post_list.get_option_index(post_id)
+        except OptionDoesNotExist:
+            self.notify("That post is gone from the store.", severity="warning")
+            return
+        self.set_focus(self.post_list)
 
     def sort_by(self, order: SortOrder) -> None:
         self.sort = order
