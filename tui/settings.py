@@ -42,6 +42,7 @@ class _Invalid(Exception):
 
 
 # -- what a setting accepts -------------------------------------------------------
+# Plain classes, not dataclasses: creating a dataclass costs import time.
 
 
 class Kind:
@@ -59,11 +60,13 @@ class Kind:
         raise NotImplementedError
 
 
-@dataclass(frozen=True, slots=True)
 class Number(Kind):
-    minimum: float | None = None
-    maximum: float | None = None
-    whole: bool = False
+    __slots__ = ("maximum", "minimum", "whole")
+
+    def __init__(
+        self, minimum: float | None = None, maximum: float | None = None, *, whole: bool = False
+    ) -> None:
+        self.minimum, self.maximum, self.whole = minimum, maximum, whole
 
     @property
     def rule(self) -> str:
@@ -93,9 +96,10 @@ class Number(Kind):
         return value
 
 
-@dataclass(frozen=True, slots=True)
 class Text(Kind):
     """Any non-empty string (a theme name: only the app knows which exist)."""
+
+    __slots__ = ()
 
     @property
     def rule(self) -> str:
@@ -107,9 +111,11 @@ class Text(Kind):
         return value
 
 
-@dataclass(frozen=True, slots=True)
 class Choice(Kind):
-    options: tuple[str, ...] = ()
+    __slots__ = ("options",)
+
+    def __init__(self, options: tuple[str, ...]) -> None:
+        self.options = options
 
     @property
     def rule(self) -> str:
@@ -124,8 +130,9 @@ class Choice(Kind):
 _SAMPLE_DAY = datetime(2026, 5, 8, 12, 30, tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
 class DateFormat(Kind):
+    __slots__ = ()
+
     @property
     def rule(self) -> str:
         return 'a strftime date format, like "%d %b %Y"'
@@ -145,9 +152,10 @@ class DateFormat(Kind):
 _BINDING_ID = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
 
-@dataclass(frozen=True, slots=True)
 class KeyTable(Kind):
     """``[keys]``: binding id -> a key or a list of keys. Only the shape is checked here."""
+
+    __slots__ = ()
 
     key_rule: ClassVar[str] = 'a key like "x" or a list of keys like ["x", "ctrl+s"]'
     id_rule: ClassVar[str] = "lower-case words joined by hyphens, like next-unread"
