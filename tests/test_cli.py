@@ -25,6 +25,7 @@ from tests.httpserver import FeedServer, Response
 from tui import DEFAULT_FEED_URL, __version__, paths
 from tui.__main__ import main
 from tui.refresh import refresh_feed
+from tui.settings import config_template
 from tui.store import Store
 
 SEED_POSTS = 63
@@ -520,12 +521,14 @@ def test_refresh_without_feed_covers_only_feeds_already_read(
 
 # ------------------------------------------------------------------ config
 
-# A stand-in editor: records its argv, writes what FAKE_WRITE holds into the file
-# it was given (when set), and exits with FAKE_EXIT.
+# A stand-in editor: records its argv (and a copy of the file as it found it), writes
+# what FAKE_WRITE holds into the file it was given (when set), and exits with FAKE_EXIT.
 FAKE_EDITOR = """
-import json, os, sys
+import json, os, shutil, sys
 with open(os.environ["FAKE_LOG"], "a", encoding="utf-8") as log:
     log.write(json.dumps(sys.argv[1:]) + "\\n")
+if os.path.exists(sys.argv[-1]):
+    shutil.copyfile(sys.argv[-1], os.environ["FAKE_LOG"] + ".seen")
 if "FAKE_WRITE" in os.environ:
     with open(sys.argv[-1], "w", encoding="utf-8") as config:
         config.write(os.environ["FAKE_WRITE"])
@@ -555,8 +558,6 @@ def editor_calls(tmp_path: Path) -> list[list[str]]:
 def test_config_prints_the_path_and_writes_the_commented_template(
     cli_env: dict[str, str],
 ) -> None:
-    from tui.settings import config_template
-
     result = run_cli(cli_env, "config")
     assert result.returncode == 0, result.stderr
     expected = Path(cli_env["XDG_CONFIG_HOME"]) / "rajpoot-tui" / "config.toml"
@@ -602,7 +603,9 @@ def test_config_edit_runs_editor_with_its_arguments_on_the_file(
     assert main(["config", "--edit"]) == 0
     path = paths.config_path()
     assert editor_calls(tmp_path) == [["-w", str(path)]]
-    assert path.exists()  # the template was there before the editor started
+    # The editor opened the commented template, not an empty new file.
+    assert (tmp_path / "editor.log.seen").read_text(encoding="utf-8") == config_template()
+    assert path.read_text(encoding="utf-8") == config_template()
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == ("", "")
 
