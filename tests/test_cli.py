@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from datetime import datetime
@@ -24,6 +25,7 @@ from tests.httpserver import FeedServer, Response
 from tui import DEFAULT_FEED_URL, __version__, paths
 from tui.__main__ import main
 from tui.refresh import refresh_feed
+from tui.settings import config_template
 from tui.store import Store
 
 SEED_POSTS = 63
@@ -515,3 +517,193 @@ def test_refresh_without_feed_covers_only_feeds_already_read(
     # Only the local feed was ever read: the default feed is not dragged in.
     assert main(["refresh"]) == 0
     assert capsys.readouterr().out.splitlines() == ["Local Feed: no new posts"]
+
+
+# ------------------------------------------------------------------ config
+
+# A stand-in editor: records its argv (and a copy of the file as it found it), writes
+# what FAKE_WRITE holds into the file it was given (when set), and exits with FAKE_EXIT.
+FAKE_EDITOR = """
+import json, os, shutil, sys
+with open(os.environ["FAKE_LOG"], "a", encoding="utf-8") as log:
+    log.write(json.dumps(sys.argv[1:]) + "\\n")
+if os.path.exists(sys.argv[-1]):
+    shutil.copyfile(sys.argv[-1], os.environ["FAKE_LOG"] + ".seen")
+if "FAKE_WRITE" in os.environ:
+    with open(sys.argv[-1], "w", encoding="utf-8") as config:
+        config.write(os.environ["FAKE_WRITE"])
+sys.exit(int(os.environ.get("FAKE_EXIT", "0")))
+"""
+
+
+@pytest.fixture
+def fake_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An editor script, and the log of its calls (one JSON argv per line)."""
+    script = tmp_path / "fake editor.py"  # a space, so splitting $EDITOR matters
+    script.write_text(FAKE_EDITOR, encoding="utf-8")
+    log = tmp_path / "editor.log"
+    monkeypatch.setenv("FAKE_LOG", str(log))
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("FAKE_WRITE", raising=False)
+    return script
+
+
+def editor_calls(tmp_path: Path) -> list[list[str]]:
+    log = tmp_path / "editor.log"
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def test_config_prints_the_path_and_writes_the_commented_template(
+    cli_env: dict[str, str],
+) -> None:
+    result = run_cli(cli_env, "config")
+    assert result.returncode == 0, result.stderr
+    expected = Path(cli_env["XDG_CONFIG_HOME"]) / "rajpoot-tui" / "config.toml"
+    assert result.stdout == f"{expected}\n"
+    assert result.stderr == ""
+    assert expected.read_text(encoding="utf-8") == config_template()
+
+
+def test_config_never_overwrites_and_reports_mistakes_on_stderr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = paths.config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('theme = "nord"\nsort = "newst"\n', encoding="utf-8")
+    assert main(["config"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"{path}\n"  # stdout stays just the path, for $(rajpoot-tui config)
+    assert captured.err == (
+        f'rajpoot-tui: {path} line 2: sort = "newst" is not one of newest, oldest, title, '
+        'unread-first; using "newest"\n'
+    )
+    assert path.read_text(encoding="utf-8") == 'theme = "nord"\nsort = "newst"\n'
+
+
+def test_config_imports_no_heavy_library_and_no_tomlkit(cli_env: dict[str, str]) -> None:
+    probe = REPORT_IMPORTS.replace(
+        '("textual", "httpx", "feedparser")', '("textual", "httpx", "feedparser", "tomlkit")'
+    )
+    result = run_cli(cli_env, "config", code=probe)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == {"code": 0, "heavy": []}
+
+
+def test_config_edit_runs_editor_with_its_arguments_on_the_file(
+    tmp_path: Path,
+    fake_editor: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(
+        "EDITOR", f"{shlex.quote(sys.executable)} {shlex.quote(str(fake_editor))} -w"
+    )
+    assert main(["config", "--edit"]) == 0
+    path = paths.config_path()
+    assert editor_calls(tmp_path) == [["-w", str(path)]]
+    # The editor opened the commented template, not an empty new file.
+    assert (tmp_path / "editor.log.seen").read_text(encoding="utf-8") == config_template()
+    assert path.read_text(encoding="utf-8") == config_template()
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "")
+
+
+def test_config_edit_reports_the_mistakes_just_made_and_returns_the_editors_code(
+    tmp_path: Path,
+    fake_editor: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("EDITOR", shlex.join([sys.executable, str(fake_editor)]))
+    monkeypatch.setenv("FAKE_WRITE", 'theme = "nord"\nrefresh_minute = 5\nretention = 0\n')
+    monkeypatch.setenv("FAKE_EXIT", "3")
+    assert main(["config", "--edit"]) == 3
+    path = paths.config_path()
+    assert capsys.readouterr().err == (
+        f"rajpoot-tui: {path} line 2: unknown setting 'refresh_minute'; "
+        "did you mean 'refresh_minutes'?\n"
+        f"rajpoot-tui: {path} line 3: retention = 0 is not a whole number of at least 1; "
+        "using 2000\n"
+    )
+
+
+def test_config_edit_says_where_a_file_stopped_being_toml(
+    tmp_path: Path,
+    fake_editor: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("EDITOR", shlex.join([sys.executable, str(fake_editor)]))
+    monkeypatch.setenv("FAKE_WRITE", "theme = nord\n")
+    assert main(["config", "--edit"]) == 0
+    path = paths.config_path()
+    assert capsys.readouterr().err == (
+        f"rajpoot-tui: {path} line 1, column 9: not valid TOML (Invalid value); every setting "
+        "uses its default until it is fixed (the file is left as it is).\n"
+    )
+    assert path.read_text(encoding="utf-8") == "theme = nord\n"
+
+
+def test_config_edit_prefers_visual_over_editor(
+    tmp_path: Path, fake_editor: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VISUAL", shlex.join([sys.executable, str(fake_editor), "visual"]))
+    monkeypatch.setenv("EDITOR", shlex.join([sys.executable, str(fake_editor), "editor"]))
+    assert main(["config", "--edit"]) == 0
+    assert editor_calls(tmp_path) == [["visual", str(paths.config_path())]]
+
+
+def test_config_edit_falls_back_to_nano_on_the_path(
+    tmp_path: Path, fake_editor: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    nano = bin_dir / "nano"
+    nano.write_text(f"#!{sys.executable}\n{FAKE_EDITOR}", encoding="utf-8")
+    nano.chmod(0o755)
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    assert main(["config", "--edit"]) == 0
+    assert editor_calls(tmp_path) == [[str(paths.config_path())]]
+
+
+def test_config_edit_without_any_editor_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("VISUAL", "EDITOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    assert main(["config", "--edit"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "rajpoot-tui: no editor found: set $VISUAL or $EDITOR (nano and vi are not installed)\n"
+    )
+    assert paths.config_path().exists()  # the template is there for whatever editor comes
+
+
+def test_config_edit_with_a_missing_editor_program_fails_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", str(tmp_path / "no-such-editor"))
+    assert main(["config", "--edit"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"rajpoot-tui: could not run {tmp_path / 'no-such-editor'}: ")
+    assert err.count("\n") == 1
+
+
+def test_config_edit_never_runs_editor_through_a_shell(
+    tmp_path: Path, fake_editor: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "shell-ran"
+    command = shlex.join([sys.executable, str(fake_editor)]) + f" ';' touch {marker} $HOME"
+    monkeypatch.setenv("EDITOR", command)
+    assert main(["config", "--edit"]) == 0
+    assert not marker.exists()
+    # Split like a shell would, but nothing was run or expanded by one.
+    assert editor_calls(tmp_path) == [
+        [";", "touch", str(marker), "$HOME", str(paths.config_path())]
+    ]

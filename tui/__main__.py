@@ -1,4 +1,4 @@
-"""Command line: ``rajpoot-tui`` starts the reader; ``refresh`` and ``list`` run headless.
+"""Command line: ``rajpoot-tui`` starts the reader; ``refresh``, ``list``, ``config`` run headless.
 
 Textual is imported only when the UI starts, and httpx/feedparser only when a
 fetch or a parse is needed, so ``--version``, ``--help`` and ``list`` are quick.
@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tui import DEFAULT_FEED_URL, __version__
@@ -44,6 +45,19 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--unread", action="store_true", help="only unread posts")
     listing.add_argument("--starred", action="store_true", help="only starred posts")
     listing.add_argument("--json", action="store_true", help="print one JSON array")
+    config = commands.add_parser(
+        "config",
+        help="print the settings file's path (creating a commented one if there is none)",
+        description=(
+            "Print the path of the settings file, creating one with every setting "
+            "commented out if there is none. Mistakes in it are reported on stderr."
+        ),
+    )
+    config.add_argument(
+        "--edit",
+        action="store_true",
+        help="open it in $VISUAL or $EDITOR (else nano or vi), then report any mistakes",
+    )
     return parser
 
 
@@ -54,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"rajpoot-tui: --feed needs an http(s) URL, got {args.feed!r}", file=sys.stderr)
             return 2
         args.feed = normalize_feed_url(args.feed)
+    if args.command == "config":
+        return config_command(edit=args.edit)
     if args.command in ("refresh", "list"):
         try:
             if args.command == "refresh":
@@ -92,6 +108,63 @@ def _open_store() -> Any:
     for notice in store.notices:
         print(f"rajpoot-tui: {notice}", file=sys.stderr)
     return store
+
+
+def config_command(*, edit: bool) -> int:
+    """Print the settings path, or edit the file; mistakes in it go to stderr."""
+    from tui import paths
+    from tui.settings import ensure_config_file, load_settings
+
+    path = paths.config_path()
+    try:
+        ensure_config_file(path)
+    except OSError as error:
+        print(f"rajpoot-tui: could not create {path}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    code = 0
+    if edit:
+        import subprocess
+
+        try:
+            editor = editor_command(os.environ)
+        except LookupError as error:
+            print(f"rajpoot-tui: {error}", file=sys.stderr)
+            return 1
+        try:
+            # An argv list, never a shell: $EDITOR is split the way a shell would split it.
+            returncode = subprocess.run([*editor, str(path)], check=False).returncode
+        except OSError as error:
+            print(
+                f"rajpoot-tui: could not run {shlex.join(editor)}: {error.strerror or error}",
+                file=sys.stderr,
+            )
+            return 1
+        code = returncode if returncode >= 0 else 128 - returncode  # killed by a signal
+    else:
+        print(path)
+    for notice in load_settings(path).notices:
+        print(f"rajpoot-tui: {notice}", file=sys.stderr)
+    return code
+
+
+def editor_command(environ: Mapping[str, str]) -> list[str]:
+    """$VISUAL, else $EDITOR, else nano or vi; raises LookupError saying why there is none."""
+    for name in ("VISUAL", "EDITOR"):
+        value = environ.get(name, "").strip()
+        if value:
+            try:
+                argv = shlex.split(value)
+            except ValueError as error:
+                raise LookupError(f"could not read ${name} ({value!r}): {error}") from None
+            if argv:
+                return argv
+    import shutil
+
+    for fallback in ("nano", "vi"):
+        found = shutil.which(fallback)
+        if found:
+            return [found]
+    raise LookupError("no editor found: set $VISUAL or $EDITOR (nano and vi are not installed)")
 
 
 def refresh_command(feed_url: str | None) -> int:
