@@ -1,14 +1,24 @@
-"""First paint with 10,000 stored posts versus 63, side by side in a real terminal.
+"""First paint of rajpoot-tui at 63 and 10,000 stored posts, beside a bare Textual app.
 
-For each size a temporary home (``XDG_CACHE_HOME``/``XDG_DATA_HOME``/``XDG_CONFIG_HOME``)
-gets a store filled with synthetic posts for a feed on 127.0.0.1:9 (the port refuses, so
-the app's start-up refresh fails at once and never reaches the internet). Then
-``rajpoot-tui --feed URL`` is launched inside tmux (120x40, private socket) and the pane is
-captured every ~5 ms until the newest post's title is on screen: that wall time, from just
-before ``tmux new-session``, is what a person waits for. Runs alternate between the sizes.
+Three things are launched the same way in the same kind of terminal (a 120x40 tmux pane on
+a private socket) and the pane is captured every ~5 ms until a known string is on screen;
+the wall time from just before ``tmux new-session`` is what a person waits for:
 
-Afterwards the same stores are opened in-process to split the 10,000-post cost into phases
-(``Store.open``, ``Store.posts``, ``PostList.show_posts``, a reload plus the next idle).
+* ``bare``: ``benchmarks/bare_app.py`` (Header, Footer, one Static), until its marker shows:
+  what the interpreter plus Textual cost on this machine at this moment;
+* ``63`` and ``10,000``: ``rajpoot-tui --feed URL`` on a temporary home
+  (``XDG_CACHE_HOME``/``XDG_DATA_HOME``/``XDG_CONFIG_HOME``) whose store holds that many
+  synthetic posts for a feed on 127.0.0.1:9 (the port refuses, so the start-up refresh
+  fails at once and never reaches the internet), until the newest post's title shows.
+
+Every run measures all three, in an order that cycles through the six permutations, so
+drift on a noisy machine hits them alike. The ratios to ``bare`` are the figures to
+compare across machines and over time; milliseconds are only for scale.
+
+Afterwards the same stores are opened in-process to split the cost into phases
+(``Store.open``, ``Store.posts``, ``PostList.show_posts``, a reload plus the next idle) and
+the headless mount of each app is timed. The report is a Markdown table, printed and
+written to ``benchmarks/results/`` (with the raw numbers as JSON).
 
 Run: ``.venv/bin/python benchmarks/startup.py [--runs 7]``
 """
@@ -17,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
+import json
 import os
 import shlex
 import shutil
@@ -29,14 +41,18 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from _synthetic import entries, machine, median, ms
+from bare_app import MARKER, BareApp
+from textual.app import App
 
 from tui import paths
 from tui.models import ParsedFeed
 from tui.store import Store
 
 SIZES = (63, 10_000)
+BARE = "bare"
 SOCKET = "rajpoot-bench"
 WIDTH, HEIGHT = 120, 40
 POLL_SECONDS = 0.005
@@ -45,13 +61,17 @@ NEWEST_TITLE = "Why our ten-thousand-row list paints as fast as a short one, mea
 # What must be visible: the list pane shows ~37 characters of a title at 120 columns.
 NEEDLE = NEWEST_TITLE[:30]
 EXECUTABLE = Path(sys.executable).with_name("rajpoot-tui")
+BARE_SCRIPT = Path(__file__).resolve().with_name("bare_app.py")
+RESULTS = Path(__file__).resolve().with_name("results")
+TARGET_RATIO = 1.5  # 10,000 / 63
 
 
 @dataclass(frozen=True, slots=True)
 class Home:
-    size: int
+    name: str
     root: Path
     feed_url: str
+    size: int = 0
 
     @property
     def env(self) -> dict[str, str]:
@@ -64,6 +84,22 @@ class Home:
     def db_paths(self) -> tuple[Path, Path]:
         with _environ(self.env):
             return paths.cache_db_path(), paths.state_db_path()
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One thing launched in a tmux pane and polled until ``needle`` is on screen."""
+
+    key: str
+    label: str
+    argv: tuple[str, ...]
+    home: Home
+    needle: str
+
+    @property
+    def command(self) -> str:
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.home.env.items())
+        return f"exec env {env} " + " ".join(shlex.quote(arg) for arg in self.argv)
 
 
 @contextmanager
@@ -80,10 +116,15 @@ def _environ(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = old
 
 
-def make_home(base: Path, size: int) -> Home:
-    home = Home(size, base / f"n{size}", f"http://127.0.0.1:9/n{size}.xml")
+def _empty_home(base: Path, name: str, size: int = 0) -> Home:
+    home = Home(name, base / name, f"http://127.0.0.1:9/{name}.xml", size)
     for sub in ("cache", "data", "config"):
         (home.root / sub).mkdir(parents=True)
+    return home
+
+
+def make_home(base: Path, size: int) -> Home:
+    home = _empty_home(base, f"n{size}", size)
     # Auto-read off and no timed refresh, so every run starts from the same state.
     config = home.root / "config" / "rajpoot-tui" / "config.toml"
     config.parent.mkdir(parents=True)
@@ -105,6 +146,28 @@ def make_home(base: Path, size: int) -> Home:
     return home
 
 
+def make_targets(base: Path) -> tuple[list[Target], dict[int, Home]]:
+    homes = {size: make_home(base, size) for size in SIZES}
+    bare = Target(
+        BARE,
+        "bare Textual app (Header, Footer, Static)",
+        (sys.executable, str(BARE_SCRIPT)),
+        _empty_home(base, BARE),
+        MARKER,
+    )
+    readers = [
+        Target(
+            str(size),
+            f"rajpoot-tui, {size:,} stored posts",
+            (str(EXECUTABLE), "--feed", home.feed_url),
+            home,
+            NEEDLE,
+        )
+        for size, home in homes.items()
+    ]
+    return [bare, *readers], homes
+
+
 # --------------------------------------------------------------------- tmux
 
 
@@ -124,25 +187,25 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def first_paint(home: Home, run: int) -> float:
-    """Seconds from launching the app in tmux until the newest title is on screen."""
-    name = f"n{home.size}-{run}"
-    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in home.env.items())
-    command = f"exec env {env} {shlex.quote(str(EXECUTABLE))} --feed {shlex.quote(home.feed_url)}"
+def first_paint(target: Target, run: int) -> float:
+    """Seconds from launching ``target`` in tmux until its needle is on screen."""
+    name = f"{target.key}-{run}"
     start = time.perf_counter()
-    tmux("new-session", "-d", "-x", str(WIDTH), "-y", str(HEIGHT), "-s", name, command)
+    tmux("new-session", "-d", "-x", str(WIDTH), "-y", str(HEIGHT), "-s", name, target.command)
     pid_text = tmux("display-message", "-p", "-t", name, "#{pane_pid}", check=False).stdout
     pid = int(pid_text) if pid_text.strip().isdigit() else None
     try:
         while True:
             pane = tmux("capture-pane", "-p", "-t", name, check=False)
             elapsed = time.perf_counter() - start
-            if NEEDLE in pane.stdout:
+            if target.needle in pane.stdout:
                 return elapsed
             if pane.returncode != 0:
-                raise RuntimeError(f"the app exited before painting (N={home.size})")
+                raise RuntimeError(f"{target.label} exited before painting")
             if elapsed > TIMEOUT_SECONDS:
-                raise RuntimeError(f"no first paint within {TIMEOUT_SECONDS} s:\n{pane.stdout}")
+                raise RuntimeError(
+                    f"{target.label}: no first paint within {TIMEOUT_SECONDS} s:\n{pane.stdout}"
+                )
             time.sleep(POLL_SECONDS)
     finally:
         tmux("kill-session", "-t", name, check=False)
@@ -152,10 +215,16 @@ def first_paint(home: Home, run: int) -> float:
             time.sleep(0.01)
 
 
-def import_time() -> float:
-    """Wall time of a bare ``python -c 'import tui.app'`` (interpreter + imports)."""
+IMPORTS = {
+    "textual": "from textual.widgets import Footer, Header, Static",
+    "tui.app": "import tui.app",
+}
+
+
+def import_time(code: str) -> float:
+    """Wall time of ``python -c CODE`` (interpreter start plus the imports)."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import tui.app"], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True)
     return time.perf_counter() - start
 
 
@@ -171,6 +240,22 @@ def _timed(fn: Callable[[], object], runs: int) -> float:
     return median(times)
 
 
+async def mount_until_idle(make: Callable[[], App[Any]], runs: int) -> float:
+    """Median time from ``run_test`` until the first idle, a fresh app each time."""
+    times = []
+    for _ in range(runs):
+        app = make()
+        start = time.perf_counter()
+        async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+            await pilot.pause()
+            times.append(time.perf_counter() - start)
+    return median(times)
+
+
+async def bare_phases(runs: int) -> dict[str, float]:
+    return {"headless mount until idle": await mount_until_idle(BareApp, runs)}
+
+
 async def phases(home: Home, runs: int) -> dict[str, float]:
     from tui.app import RajpootApp
     from tui.services import Services, StorePaths
@@ -181,17 +266,22 @@ async def phases(home: Home, runs: int) -> dict[str, float]:
     def open_close() -> None:
         Store.open(cache, state).close()
 
-    result = {"Store.open + close": _timed(open_close, runs)}
     services = Services(
         settings=Settings(mark_read_after_seconds=-1, refresh_minutes=0),
         store_paths=StorePaths(cache, state),
         browser_finder=lambda: None,
     )
-    app = RajpootApp(home.feed_url, services=services, refresh_on_start=False)
-    start = time.perf_counter()
+
+    def make() -> RajpootApp:
+        return RajpootApp(home.feed_url, services=services, refresh_on_start=False)
+
+    result = {
+        "headless mount until idle": await mount_until_idle(make, runs),
+        "Store.open + close": _timed(open_close, runs),
+    }
+    app = make()
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
         await pilot.pause()
-        result["headless mount until idle"] = time.perf_counter() - start
         assert app.store is not None
         store = app.store
         posts = store.posts(home.feed_url)
@@ -211,12 +301,34 @@ async def phases(home: Home, runs: int) -> dict[str, float]:
     return result
 
 
-# ------------------------------------------------------------------ main
+# ------------------------------------------------------------------ report
+
+
+class Report:
+    """Lines printed as they come and kept for the results file."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, line: str = "") -> None:
+        print(line, flush=True)
+        self.lines.append(line)
+
+
+def _ratio_row(label: str, top: list[float], bottom: list[float], note: str = "") -> str:
+    paired = [a / b for a, b in zip(top, bottom, strict=True)]
+    return (
+        f"| {label} | {median(top) / median(bottom):.2f}x | {median(paired):.2f}x "
+        f"| {min(paired):.2f}x - {max(paired):.2f}x |{note}"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="runs per size (default 7)")
+    parser.add_argument("--runs", type=int, default=7, help="runs of each app (default 7)")
+    parser.add_argument(
+        "--no-phases", action="store_true", help="skip the in-process phase timings"
+    )
     args = parser.parse_args()
     runs: int = max(1, args.runs)
     if shutil.which("tmux") is None:
@@ -226,56 +338,92 @@ def main() -> int:
         print(f"startup.py: {EXECUTABLE} not found; run `make run` once first.")
         return 1
 
+    say = Report()
+    started = datetime.now(UTC)
     with ExitStack() as stack:
         base = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rajpoot-bench-")))
         stack.callback(tmux, "kill-server", check=False)
         tmux("kill-server", check=False)  # a leftover from an interrupted run
-        homes = {size: make_home(base, size) for size in SIZES}
-        # Start the tmux server before timing anything: its start-up is not the app's.
+        targets, homes = make_targets(base)
+        # Start the tmux server before timing anything: its start-up is not the apps'.
         tmux("new-session", "-d", "-s", "keepalive", "sleep 3600")
 
-        print(machine())
-        print(f"tmux {WIDTH}x{HEIGHT}, newest of N stored posts visible; {runs} runs per N")
-        for size in SIZES:  # warm-up: bytecode and OS caches, discarded
-            first_paint(homes[size], -1)
-        results: dict[int, list[float]] = {size: [] for size in SIZES}
-        imports: list[float] = []
+        for target in targets:  # warm-up: bytecode and OS caches, discarded
+            first_paint(target, -1)
+        orders = list(itertools.permutations(targets))
+        results: dict[str, list[float]] = {target.key: [] for target in targets}
+        imports: dict[str, list[float]] = {name: [] for name in IMPORTS}
         for run in range(runs):
-            order = SIZES if run % 2 == 0 else tuple(reversed(SIZES))
-            for size in order:
-                results[size].append(first_paint(homes[size], run))
-            imports.append(import_time())
+            for target in orders[run % len(orders)]:
+                results[target.key].append(first_paint(target, run))
+            for name, code in IMPORTS.items():
+                imports[name].append(import_time(code))
 
-        print()
-        print("| stored posts | median | min | max | runs |")
-        print("|---:|---:|---:|---:|---:|")
-        for size in SIZES:
-            values = results[size]
-            print(
-                f"| {size:,} | {ms(median(values))} | {ms(min(values))} "
-                f"| {ms(max(values))} | {len(values)} |"
-            )
-        small, large = (median(results[size]) for size in SIZES)
-        ratio = large / small
-        print()
-        print(f"ratio of medians (10,000 / 63): {ratio:.2f}x (target <= 1.5x)")
-        print(
-            f"for scale: `python -c 'import tui.app'` alone takes {ms(median(imports))} "
-            f"(median of {runs}, interleaved with the runs)"
+        bare, small, large = (results[target.key] for target in targets)
+        say(
+            f"Measured {started:%Y-%m-%d} on {machine()}: tmux {WIDTH}x{HEIGHT}, from "
+            f"`tmux new-session` until the text is visible, {runs} runs of each, "
+            "interleaved (after one discarded warm-up each)."
         )
-        print("raw (ms):")
-        for size in SIZES:
-            print(f"  N={size}: " + ", ".join(f"{v * 1000:.0f}" for v in results[size]))
+        say()
+        say("| first paint | median | min | max |")
+        say("|---|---:|---:|---:|")
+        for target in targets:
+            values = results[target.key]
+            say(
+                f"| {target.label} | {ms(median(values))} | {ms(min(values))} | {ms(max(values))} |"
+            )
+        say()
+        say("| ratio | of the medians | median of per-run ratios | per-run range |")
+        say("|---|---:|---:|---:|")
+        say(_ratio_row("63 / bare", small, bare))
+        say(_ratio_row("10,000 / bare", large, bare))
+        say(_ratio_row("10,000 / 63", large, small))
+        say()
+        say(
+            f"For scale (median of {runs}, interleaved): `python -c` importing what "
+            f"bare_app.py imports takes {ms(median(imports['textual']))}; "
+            f"`import tui.app`, {ms(median(imports['tui.app']))}. "
+            f"Target for 10,000 / 63: <= {TARGET_RATIO}x."
+        )
+        say()
+        say("Raw first paints (ms, in run order):")
+        say()
+        for target in targets:
+            say(f"- {target.key}: " + ", ".join(f"{v * 1000:.0f}" for v in results[target.key]))
 
-        print()
-        print(f"In-process phases, {SIZES[-1]:,} posts vs {SIZES[0]} (median of {runs}):")
-        print()
-        table = {size: asyncio.run(phases(homes[size], runs)) for size in SIZES}
-        print(f"| phase | {SIZES[0]} posts | {SIZES[-1]:,} posts |")
-        print("|---|---:|---:|")
-        for phase in table[SIZES[0]]:
-            small_v, large_v = (table[size][phase] for size in SIZES)
-            print(f"| {phase} | {small_v * 1000:.1f} ms | {large_v * 1000:.1f} ms |")
+        table: dict[str, dict[str, float]] = {}
+        if not args.no_phases:
+            table[BARE] = asyncio.run(bare_phases(runs))
+            for size in SIZES:
+                table[str(size)] = asyncio.run(phases(homes[size], runs))
+            say()
+            say(f"In-process phases (median of {runs}):")
+            say()
+            say(f"| phase | bare | {SIZES[0]} posts | {SIZES[-1]:,} posts |")
+            say("|---|---:|---:|---:|")
+            for phase in table[str(SIZES[0])]:
+                cells = [
+                    f"{table[key][phase] * 1000:.1f} ms" if phase in table[key] else "-"
+                    for key in (BARE, *map(str, SIZES))
+                ]
+                say(f"| {phase} | " + " | ".join(cells) + " |")
+
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / f"startup-{started:%Y%m%dT%H%M%SZ}"
+    stem.with_suffix(".md").write_text("\n".join(say.lines) + "\n")
+    raw = {
+        "started": started.isoformat(),
+        "machine": machine(),
+        "runs": runs,
+        "terminal": f"tmux {WIDTH}x{HEIGHT}",
+        "first_paint_seconds": results,
+        "import_seconds": imports,
+        "phases_seconds": table,
+    }
+    stem.with_suffix(".json").write_text(json.dumps(raw, indent=2) + "\n")
+    print()
+    print(f"written: {stem.with_suffix('.md')} and .json")
     return 0
 
 

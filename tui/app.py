@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tui import DEFAULT_FEED_URL, keys
@@ -27,7 +29,7 @@ from tui.reading import SortOrder
 from tui.sanitize import is_openable_link, link_scheme
 from tui.screens.reader import ReaderScreen
 from tui.services import Services
-from tui.settings import Settings, save_settings, with_theme
+from tui.settings import Settings, ensure_config_file, keymap, save_setting
 from tui.store import Store
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -58,8 +60,21 @@ class RajpootApp(App[int]):
         self.services = services or Services.default()
         self.refresh_on_start = refresh_on_start
         self._store: Store | None = None
+        self._notices: list[str] = list(self.settings.notices)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+        else:
+            self._notices.append(
+                f"theme = {self.settings.theme!r} is not a theme here; using {self.theme!r}. "
+                "Pick one with ctrl+p → Theme."
+            )
+        usable, problems = keys.check_keymap(keymap(self.settings))
+        self._notices += problems
+        self.set_keymap(usable)
+        # Settings picked in the app, waiting to be written (debounced: the
+        # theme picker changes the theme on every highlighted row).
+        self._unsaved: dict[str, object] = {}
+        self._save_timer: Timer | None = None
 
     @property
     def settings(self) -> Settings:
@@ -84,7 +99,7 @@ class RajpootApp(App[int]):
         return ReaderScreen(self.feed_url, refresh_on_start=self.refresh_on_start)
 
     def on_mount(self) -> None:
-        for notice in self.settings.notices:
+        for notice in self._notices:
             self.notify(notice, title="Settings", severity="warning", timeout=10, markup=False)
         for notice in self.store.notices:
             self.notify(notice, title="Storage", severity="warning", timeout=15, markup=False)
@@ -97,8 +112,22 @@ class RajpootApp(App[int]):
         # the UI thread (measured in benchmarks/refresh_responsiveness.py).
         gc.freeze()
         self.reader.start()
+        if self.settings.writable:
+            self.run_worker(
+                self._write_config_template, thread=True, group="settings", exit_on_error=False
+            )
+
+    def _write_config_template(self) -> None:
+        """First run: a config.toml with every setting commented out, to discover and edit."""
+        try:
+            ensure_config_file(self.services.config_path)
+        except OSError:
+            pass  # a read-only home still runs on the defaults; nothing to tell
 
     def on_unmount(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_settings()  # a change made just before quitting is kept
         if self._store is not None:
             self._store.close()
 
@@ -121,7 +150,41 @@ class RajpootApp(App[int]):
     def choose_sort(self, order: SortOrder) -> None:
         """A sort picked from the palette: applied, and remembered for next time."""
         self.reader.sort_by(order)
+        self.remember("sort", order.value)
         self.notify(f"Sorted {order.label}.", timeout=2)
+
+    def remember(self, name: str, value: object) -> None:
+        """Keep a setting the user changed in the app, writing that one key in config.toml."""
+        changed: dict[str, Any] = {name: value}
+        self.services.settings = replace(self.settings, **changed)
+        self._unsaved[name] = value
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(0.5, self._save_settings)
+
+    def _save_settings(self) -> None:
+        self._save_timer = None
+        changes, self._unsaved = self._unsaved, {}
+        if not changes:
+            return
+        if not self.settings.writable:
+            self.notify(
+                f"Not saved: {self.settings.load_error}. Fix the file and the next change is kept.",
+                title="Settings",
+                severity="warning",
+                markup=False,
+            )
+            return
+        for name, value in changes.items():
+            try:
+                save_setting(name, value, self.services.config_path)
+            except (OSError, ValueError) as error:
+                self.notify(
+                    f"Could not save {name}: {error}",
+                    title="Settings",
+                    severity="warning",
+                    markup=False,
+                )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
@@ -152,11 +215,7 @@ class RajpootApp(App[int]):
 
     def watch_theme(self, theme: str) -> None:
         if theme != self.settings.theme:
-            self.services.settings = with_theme(self.settings, theme)
-            try:
-                save_settings(self.settings, self.services.config_path)
-            except OSError as error:
-                self.notify(f"Could not save the theme: {error}", severity="warning", markup=False)
+            self.remember("theme", theme)
 
     # -- opening links ------------------------------------------------------------
 

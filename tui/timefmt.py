@@ -19,9 +19,14 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone()
 
 
-def list_date(moment: datetime | None) -> str:
-    """Fixed-width date for list rows: ``2026-05-05``, or blanks when unknown."""
-    return local(moment).strftime("%Y-%m-%d") if moment else " " * 10
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+
+
+def list_date(moment: datetime | None, date_format: str = DEFAULT_DATE_FORMAT) -> str:
+    """Date for list rows: ``2026-05-05``, or blanks of the same width when unknown."""
+    if moment is not None:
+        return local(moment).strftime(date_format)
+    return " " * len(datetime(2026, 12, 31, 23, 59).strftime(date_format))
 
 
 def absolute(moment: datetime) -> str:

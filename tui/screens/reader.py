@@ -120,6 +120,11 @@ class ReaderScreen(Screen[None]):
     # -- start-up ---------------------------------------------------------------
 
     def on_mount(self) -> None:
+        settings = self.reader_app.settings
+        self.sort = SortOrder(settings.sort)
+        self.set_reactive(ReaderScreen.list_width, settings.list_width)
+        self._apply_split()
+        self.post_list.date_format = settings.date_format
         # Reading the store is a few milliseconds even at 10,000 posts, so the
         # first frame already shows the cached posts. No XML is parsed here.
         self.reload_posts()
@@ -432,7 +437,10 @@ class ReaderScreen(Screen[None]):
 
     def action_resize_list(self, step: int) -> None:
         """Make the list pane wider (or narrower) by ``step`` percent of the screen."""
-        self.list_width = max(20, min(80, self.list_width + step))
+        width = max(20, min(80, self.list_width + step))
+        if width != self.list_width:
+            self.list_width = width
+            self.reader_app.remember("list_width", width)
 
     def on_screen_suspend(self) -> None:
         # A dialog is on top: its keys, not the reader's, so the footer under

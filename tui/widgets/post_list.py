@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tui import keys
 from tui.models import Post
-from tui.timefmt import list_date
+from tui.timefmt import DEFAULT_DATE_FORMAT, list_date
 
 
 class PostOption(Option):
@@ -26,18 +26,19 @@ class PostOption(Option):
     only the few dozen rows on screen ever pay for it.
     """
 
-    def __init__(self, post: Post) -> None:
+    def __init__(self, post: Post, date_format: str) -> None:
         super().__init__("", id=post.id)
         self.post = post
+        self.date_format = date_format
 
     @property
     def prompt(self) -> VisualType:
         if not self._prompt:
-            self._prompt = row_content(self.post)
+            self._prompt = row_content(self.post, self.date_format)
         return self._prompt
 
 
-def row_content(post: Post) -> Content:
+def row_content(post: Post, date_format: str = DEFAULT_DATE_FORMAT) -> Content:
     """``● ★ 2026-05-05  Title``: built as Content so feed text is never markup.
 
     Two marker columns, so a starred post still shows whether it is read.
@@ -53,7 +54,7 @@ def row_content(post: Post) -> Content:
         state,
         star,
         " ",
-        (list_date(post.published), "dim"),
+        (list_date(post.published, date_format), "dim"),
         "  ",
         (post.display_title, "dim" if post.read else "bold"),
     )
@@ -75,6 +76,7 @@ class PostList(OptionList):
         super().__init__(id=id, markup=False)
         self.border_title = "Posts"
         self._last_id: str | None = None
+        self.date_format = DEFAULT_DATE_FORMAT
         """The post highlighted before the list went empty (a search with no match)."""
 
     @property
@@ -97,7 +99,7 @@ class PostList(OptionList):
         keep = keep or (current.id if current else self._last_id)
         old_top = self.scroll_y
         old_row = self.highlighted
-        self.set_options(PostOption(post) for post in posts)
+        self.set_options(PostOption(post, self.date_format) for post in posts)
         if not self.option_count:
             self._last_id = keep
             return
@@ -123,7 +125,7 @@ class PostList(OptionList):
         option = self.options[index]
         if isinstance(option, PostOption):
             option.post = post
-        self.replace_option_prompt_at_index(index, row_content(post))
+        self.replace_option_prompt_at_index(index, row_content(post, self.date_format))
 
     def action_select(self) -> None:
         post = self.current_post
