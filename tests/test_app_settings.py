@@ -76,7 +76,7 @@ async def test_a_remapped_key_works_and_the_old_one_does_not() -> None:
         assert reader.posts[0].starred
         # Help and the palette tell the new key.
         await pilot.press("question_mark")
-        rows = {(k, d) for _, k, d in app.screen.rows}  # type: ignore[attr-defined]
+        rows = {(k, d) for _, k, d in app.screen.rows}
         assert ("x", "Star") in rows
     # The star is stored, and the mapping still applies after a restart.
     again = make_app(settings=load_settings(), refresh_on_start=False)

@@ -9,6 +9,7 @@ import.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -119,10 +120,9 @@ class RajpootApp(App[int]):
 
     def _write_config_template(self) -> None:
         """First run: a config.toml with every setting commented out, to discover and edit."""
-        try:
+        # A read-only home still runs on the defaults; nothing to tell.
+        with contextlib.suppress(OSError):
             ensure_config_file(self.services.config_path)
-        except OSError:
-            pass  # a read-only home still runs on the defaults; nothing to tell
 
     def on_unmount(self) -> None:
         if self._save_timer is not None:
