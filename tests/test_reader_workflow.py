@@ -175,3 +175,39 @@ async def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
         await reader.settle()
         assert app.no_color
         assert len(reader.posts) == 63
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24), (40, 12)])
+async def test_a_toast_never_covers_the_status_line_or_most_of_the_screen(
+    size: tuple[int, int],
+) -> None:
+    app = make_app()  # offline: the start-up refresh fails with a two-line notice
+    async with app.run_test(size=size, notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        from textual.widgets._toast import Toast
+
+        toasts = list(app.screen.query(Toast))
+        assert toasts
+        status = reader.status.region
+        for toast in toasts:
+            assert not toast.region.overlaps(status), (toast.region, status)
+        rack = app.screen.query_one("ToastRack").region
+        assert rack.height <= size[1] // 2
+
+
+async def test_the_header_keeps_title_and_state_readable_at_80_columns() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert app.sub_title == "built-in snapshot · fetch failed just now"
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.title == "Backend on Manvendra Rajpoot"
+        assert app.sub_title == "snapshot · failed just now"
+        assert reader.screen.query_one("Footer").compact  # type: ignore[attr-defined]
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert app.sub_title == "built-in snapshot · fetch failed just now"
+        assert not reader.screen.query_one("Footer").compact  # type: ignore[attr-defined]

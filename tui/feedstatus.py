@@ -8,12 +8,20 @@ from tui.models import FeedInfo
 from tui.timefmt import relative
 
 
-def fetch_label(feed: FeedInfo | None, now: datetime, *, from_snapshot: bool) -> str:
-    """``fetched 5 minutes ago``, ``built-in snapshot · fetch failed just now``, ..."""
+def fetch_label(
+    feed: FeedInfo | None, now: datetime, *, from_snapshot: bool, compact: bool = False
+) -> str:
+    """``fetched 5 minutes ago``, ``built-in snapshot · fetch failed just now``, ...
+
+    ``compact`` is for narrow terminals: the same facts in fewer words, so the
+    header keeps the feed title and its state readable at 80 columns.
+    """
     if feed is not None and feed.last_success is not None:
         label = f"fetched {relative(feed.last_success, now)}"
+    elif from_snapshot:
+        label = "snapshot" if compact else "built-in snapshot"
     else:
-        label = "built-in snapshot" if from_snapshot else "not fetched yet"
+        label = "not fetched yet"
     failed_last = (
         feed is not None
         and feed.last_error is not None
@@ -21,7 +29,8 @@ def fetch_label(feed: FeedInfo | None, now: datetime, *, from_snapshot: bool) ->
         and (feed.last_success is None or feed.last_attempt > feed.last_success)
     )
     if failed_last and feed is not None and feed.last_attempt is not None:
-        label += f" · fetch failed {relative(feed.last_attempt, now)}"
+        failed = "failed" if compact else "fetch failed"
+        label += f" · {failed} {relative(feed.last_attempt, now)}"
     return label
 
 

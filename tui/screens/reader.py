@@ -153,6 +153,7 @@ class ReaderScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._apply_split()
+        self.update_header()
         # Narrow terminals: tighter footer, no palette hint, so ? Help and q Quit fit.
         footer = self.query_one(Footer)
         width = self.app.size.width
@@ -200,7 +201,10 @@ class ReaderScreen(Screen[None]):
         feed = self.store.feed(self.feed_url)
         self.app.title = feed.title if feed and feed.title else self.feed_url
         self.app.sub_title = fetch_label(
-            feed, self.reader_app.services.clock(), from_snapshot=self.feed_url == DEFAULT_FEED_URL
+            feed,
+            self.reader_app.services.clock(),
+            from_snapshot=self.feed_url == DEFAULT_FEED_URL,
+            compact=self.app.size.width < 100,
         )
 
     def _update_counts(self) -> None:
