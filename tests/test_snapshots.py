@@ -43,3 +43,23 @@ def test_help_screen(snap_compare: Any) -> None:
     """120x40: ? lists every key."""
     app = make_app(refresh_on_start=False)
     assert snap_compare(app, terminal_size=(120, 40), run_before=_then("question_mark"))
+
+
+def test_unread_read_starred_and_new_rows_look_different(snap_compare: Any) -> None:
+    """120x40: read rows dim, unread bold with a dot, starred with a star."""
+    app = make_app(refresh_on_start=False)
+    assert snap_compare(
+        app, terminal_size=(120, 40), run_before=_then("m", "j", "s", "j", "m", "s", "j")
+    )
+
+
+def test_the_palette_lists_actions_with_their_keys(snap_compare: Any) -> None:
+    """100x30: ctrl+p, "sta": actions by name with the key bound now."""
+    app = make_app(refresh_on_start=False)
+    assert snap_compare(app, terminal_size=(100, 30), run_before=_then("ctrl+p", "s", "t", "a"))
+
+
+def test_the_zoomed_post(snap_compare: Any) -> None:
+    """80x24: z gives the post pane the whole screen."""
+    app = make_app(refresh_on_start=False)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_then("z"))

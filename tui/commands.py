@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # How many posts the palette offers for one query: enough to find one by a
 # word of its title, few enough to stay instant at 10,000 posts.
 MAX_POST_HITS = 30
+POST_WEIGHT = 0.7
 # Actions that make no sense from the palette (they move focus or type).
 _NOT_IN_PALETTE = frozenset({"confirm-search", "cancel-search", "switch-pane", "select"})
 
@@ -149,8 +150,9 @@ def _ranked(
     scored: list[tuple[Post, float, Sequence[int]]] = []
     for post in screen.palette_candidates(query, limit=MAX_POST_HITS * 10):
         score, offsets = fuzzy(query, post.display_title)
-        # A post the index found by its text still shows, below title matches.
-        scored.append((post, score if score > 0 else 0.01, offsets))
+        # Ranked below an action that matches as well: "sta" is Star before a post
+        # about startup probes. A post the index found by its text still shows.
+        scored.append((post, max(score * POST_WEIGHT, 0.01), offsets))
     scored.sort(key=lambda item: item[1], reverse=True)
     yield from scored[:MAX_POST_HITS]
 
