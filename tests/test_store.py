@@ -772,7 +772,7 @@ def test_file_migrated_by_another_process_mid_check_is_not_foreign(
     # Another process has just created the state file (WAL, no tables yet) and
     # commits its first migration while we are validating. Seeing version 0
     # but its tables would look foreign and yank the file from under it.
-    import tui.store as store_module
+    import tui.store.schema as store_module
 
     state = paths[1]
     state.parent.mkdir(parents=True)
