@@ -7,15 +7,16 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tui.models import Entry, ParsedFeed, post_id
+from tui.models import Entry, ParsedFeed, Post, post_id
 from tui.store import (
     CACHE_MIGRATIONS,
     CACHE_SCHEMA_VERSION,
@@ -420,6 +421,115 @@ def test_record_failure_on_a_url_never_seen(store: Store) -> None:
     assert not store.has_posts(OTHER)
     store.record_not_modified("https://third.example/", not_before=None, now=T0)
     assert [f.url for f in store.feeds()] == [OTHER, "https://third.example/"]
+
+
+# --- reads beside a merge -----------------------------------------------------
+
+# Only a guard against a hung test: nothing here measures how long anything takes.
+HANG_GUARD = 60.0
+
+
+def paused_merge(
+    store: Store, parsed: ParsedFeed, monkeypatch: pytest.MonkeyPatch
+) -> tuple[threading.Thread, threading.Event, Callable[[], None], list[BaseException]]:
+    """Start ``merge(parsed)`` in a thread and stop it inside its write transaction.
+
+    Returns (thread, paused, release, errors): ``paused`` is set once the merge
+    has written its rows and holds the cache's write lock; ``release()`` lets it
+    commit and waits for the thread.
+    """
+    import tui.store.posts as posts_module
+
+    real = posts_module._apply_retention
+    paused, go_on = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def pausing(*args: object, **kwargs: object) -> None:
+        real(*args, **kwargs)  # type: ignore[arg-type]
+        paused.set()
+        go_on.wait(HANG_GUARD * 2)
+
+    monkeypatch.setattr(posts_module, "_apply_retention", pausing)
+
+    def run() -> None:
+        try:
+            merge(store, parsed, now=T0 + timedelta(hours=1))
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, name="paused-merge", daemon=True)
+    thread.start()
+
+    def release() -> None:
+        go_on.set()
+        thread.join(HANG_GUARD)
+
+    return thread, paused, release, errors
+
+
+def test_reads_and_marks_go_ahead_while_a_merge_holds_the_cache(
+    store: Store, paths: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    merge(store, feed(entry("a"), entry("b")))
+    a, b = post_id(URL, "a"), post_id(URL, "b")
+    bigger = feed(entry("a"), entry("b"), *(entry(f"n{i:03d}") for i in range(200)))
+    thread, paused, release, errors = paused_merge(store, bigger, monkeypatch)
+    try:
+        assert paused.wait(HANG_GUARD)
+        # The merge really is mid-transaction: no other writer can get in.
+        other = sqlite3.connect(paths[0], timeout=0, isolation_level=None)
+        with closing(other), pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+
+        seen: dict[str, object] = {}
+        done = threading.Event()
+
+        def ui() -> None:  # what a keypress does while the worker merges
+            store.set_read([a])
+            store.set_starred(b, True)
+            seen["keys"] = keys(store)
+            seen["post"] = store.post(a)
+            seen["feed"] = store.feed(URL)
+            seen["feeds"] = [f.url for f in store.feeds()]
+            seen["has_posts"] = store.has_posts(URL)
+            seen["marked"] = store.mark_all_read(URL)
+            done.set()
+
+        threading.Thread(target=ui, name="ui", daemon=True).start()
+        assert done.wait(HANG_GUARD), "a read or a mark waited for the merge"
+        assert thread.is_alive() and not errors  # ...which was still holding the cache
+    finally:
+        release()
+    assert not errors and not thread.is_alive()
+
+    # The reads saw the last commit, not the merge in flight.
+    assert seen["keys"] == ["a", "b"]
+    post = seen["post"]
+    assert isinstance(post, Post) and post.read
+    assert seen["feeds"] == [URL] and seen["has_posts"] is True
+    assert seen["marked"] == 1  # b; a was already read
+    # Both sides kept everything: the merge's posts and the marks made beside it.
+    assert len(store.posts()) == 202
+    assert keys(store, starred_only=True) == ["b"]
+    assert {p.key for p in store.posts(unread_only=True)} == {f"n{i:03d}" for i in range(200)}
+
+
+def test_a_paused_merge_does_not_stop_another_store_reading(
+    store: Store, paths: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process (a CLI ``list``) reads through its own connections.
+    merge(store, feed(entry("a")))
+    _, paused, release, errors = paused_merge(store, feed(entry("a"), entry("b")), monkeypatch)
+    try:
+        assert paused.wait(HANG_GUARD)
+        with Store.open(*paths) as other:
+            assert other.notices == []
+            assert keys(other) == ["a"]
+            other.set_read([post_id(URL, "a")])
+    finally:
+        release()
+    assert not errors
+    assert keys(store, unread_only=True) == ["b"]
 
 
 def test_close_is_idempotent_and_blocks_use(paths: tuple[Path, Path]) -> None:

@@ -29,6 +29,14 @@ per merge / per user action, and a write that still reports "locked" is
 retried a few times with backoff. Two processes (say the TUI and a cron
 ``rajpoot-tui refresh``) can share the files.
 
+Within one process, a :class:`Store` keeps a writer connection per file, each
+behind its own lock, plus a reader connection per file for the UI's reads:
+under WAL a reader sees the last commit and never waits for a write
+transaction, so neither a keypress that marks a post read nor a screen
+refresh waits for a 10,000-post merge (see :class:`Store` for the details and
+the in-memory case). More SQLite connections to one file are safe; a Python
+``open()`` of it is not (see ``recovery._open_checked``).
+
 Schema versions
 ---------------
 ``PRAGMA user_version`` counts the migrations applied; ``CACHE_MIGRATIONS`` /

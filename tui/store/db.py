@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final, TypeVar
+from urllib.parse import quote
 
 _T = TypeVar("_T")
 
@@ -75,6 +76,41 @@ def _connect(path: Path | str, *, synchronous: str) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA synchronous = {synchronous}")
+    return conn
+
+
+def _open_reader(writer: sqlite3.Connection) -> sqlite3.Connection | None:
+    """A second connection to ``writer``'s file, for reads that must not wait for its writes.
+
+    WAL lets a reader run beside a writer, in this process or another: the
+    reader sees the last committed state. SQLite's unix VFS shares one set of
+    POSIX locks between all connections of a process to the same file, so a
+    second connection (unlike a Python ``open()``) is safe. Returns None for an
+    in-memory DB, which no second connection can see (a shared-cache URI would
+    bring back table locks, i.e. waiting), or if the file cannot be opened again;
+    the caller then reads through the writer.
+    """
+    row = writer.execute("PRAGMA database_list").fetchone()
+    path = row[2] if row is not None else ""
+    if not path:
+        return None
+    try:
+        # mode=rw: never create a file that vanished since the writer opened it.
+        conn = sqlite3.connect(
+            f"file:{quote(path)}?mode=rw",
+            uri=True,
+            timeout=_BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only = ON")
+    except sqlite3.Error:
+        conn.close()
+        return None
     return conn
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -14,16 +14,38 @@ from typing import Self
 from tui.models import FeedInfo, ParsedFeed, Post
 from tui.store import posts as _posts
 from tui.store import state as _state
-from tui.store.db import _to_ts, _write
+from tui.store.db import _open_reader, _to_ts, _write
 from tui.store.posts import MergeResult
 from tui.store.recovery import _open_cache, _open_state
+
+
+def _reader_for(
+    writer: sqlite3.Connection, writer_lock: threading.RLock
+) -> tuple[sqlite3.Connection, threading.RLock]:
+    reader = _open_reader(writer)
+    return (writer, writer_lock) if reader is None else (reader, threading.RLock())
 
 
 class Store:
     """Posts (cache DB) joined with read/star state (state DB). See the package docstring.
 
-    Thread-safe: every public method holds one lock, so a Textual worker
-    thread and the UI thread can share an instance.
+    Thread-safe, and built so that reads never wait for a write:
+
+    * each DB has a **writer** connection, guarded by its own lock: a long
+      cache merge holds only the cache writer's lock, so ``set_read`` and
+      ``set_starred`` (state writer) go ahead beside it;
+    * each DB also has a **reader** connection with its own lock, used by
+      ``posts``, ``post``, ``feed``, ``feeds``, ``has_posts`` (and search), and
+      by the writing methods for what they must read first (a merge's starred
+      ids, ``set_read``'s post identities). Under WAL a reader sees the last
+      commit and never waits for an open write transaction;
+    * an in-memory fallback DB (see recovery) has no reader: a second
+      connection cannot see it, so its reads go through its writer and lock.
+
+    No method holds two of these locks at once, so they cannot deadlock;
+    ``close`` takes them all, in a fixed order. Every connection is made with
+    ``check_same_thread=False`` and only ever used under its lock, so the UI
+    thread and worker threads can share one instance.
     """
 
     notices: list[str]
@@ -40,9 +62,13 @@ class Store:
         self._cache = cache
         self._state = state
         self._retention = retention
-        self._lock = threading.RLock()
         self._closed = False
         self.notices = notices if notices is not None else []
+        self._cache_lock = threading.RLock()
+        self._state_lock = threading.RLock()
+        # (connection, lock) for reads: a reader of its own, or the writer's pair.
+        self._cache_read = _reader_for(cache, self._cache_lock)
+        self._state_read = _reader_for(state, self._state_lock)
 
     @classmethod
     def open(cls, cache_path: Path, state_path: Path, *, retention: int = 2000) -> Store:
@@ -57,7 +83,10 @@ class Store:
         return cls(cache_conn, state_conn, retention=retention, notices=notices)
 
     def close(self) -> None:
-        with self._lock:
+        locks = [self._cache_lock, self._state_lock, self._cache_read[1], self._state_read[1]]
+        with ExitStack() as stack:
+            for lock in dict.fromkeys(locks):  # a fixed order, each lock once
+                stack.enter_context(lock)
             if self._closed:
                 return
             self._closed = True
@@ -65,6 +94,9 @@ class Store:
                 # Only a planner hint; closing matters more than its failure.
                 with suppress(sqlite3.Error):
                     conn.execute("PRAGMA optimize")
+            for conn in dict.fromkeys(
+                [self._cache_read[0], self._state_read[0], self._cache, self._state]
+            ):
                 conn.close()
 
     def __enter__(self) -> Self:
@@ -79,26 +111,41 @@ class Store:
         self.close()
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
-        with self._lock:
+    def _using(
+        self, pair: tuple[sqlite3.Connection, threading.RLock]
+    ) -> Iterator[sqlite3.Connection]:
+        conn, lock = pair
+        with lock:
             if self._closed:
                 raise sqlite3.ProgrammingError("Store is closed")
-            yield
+            yield conn
+
+    def _reading_cache(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._using(self._cache_read)
+
+    def _reading_state(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._using(self._state_read)
+
+    def _writing_cache(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._using((self._cache, self._cache_lock))
+
+    def _writing_state(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._using((self._state, self._state_lock))
 
     # --- reading ---------------------------------------------------------
 
     def has_posts(self, feed_url: str) -> bool:
-        with self._locked():
-            return _posts.has_posts(self._cache, feed_url)
+        with self._reading_cache() as cache:
+            return _posts.has_posts(cache, feed_url)
 
     def feed(self, url: str) -> FeedInfo | None:
-        with self._locked():
-            return _posts.feed(self._cache, url)
+        with self._reading_cache() as cache:
+            return _posts.feed(cache, url)
 
     def feeds(self) -> list[FeedInfo]:
         """All feeds, in the order they were first recorded."""
-        with self._locked():
-            return _posts.feeds(self._cache)
+        with self._reading_cache() as cache:
+            return _posts.feeds(cache)
 
     def posts(
         self,
@@ -108,18 +155,20 @@ class Store:
         starred_only: bool = False,
     ) -> list[Post]:
         """Posts newest first (undated ones placed at their first_seen), with state."""
-        with self._locked():
-            state = _state.state_map(self._state, feed_url)
-            rows = _posts.post_rows(self._cache, feed_url)
+        with self._reading_state() as state_conn:
+            state = _state.state_map(state_conn, feed_url)
+        with self._reading_cache() as cache:
+            rows = _posts.post_rows(cache, feed_url)
             return _posts.build_posts(rows, state, unread_only, starred_only)
 
     def post(self, post_id: str) -> Post | None:
-        with self._locked():
-            row = _posts.post_row(self._cache, post_id)
-            if row is None:
-                return None
-            state = _state.post_state(self._state, post_id)
-            return _posts.build_posts([row], state, False, False)[0]
+        with self._reading_cache() as cache:
+            row = _posts.post_row(cache, post_id)
+        if row is None:
+            return None
+        with self._reading_state() as state_conn:
+            state = _state.post_state(state_conn, post_id)
+        return _posts.build_posts([row], state, False, False)[0]
 
     # --- merging ---------------------------------------------------------
 
@@ -149,36 +198,37 @@ class Store:
         neither in the current document (they would come straight back as
         "new") nor starred.
         """
-        with self._locked():
-            # Read before taking the cache write lock; a star set in the
-            # instant between is the only thing retention could miss.
-            starred = _state.starred_ids(self._state, url)
-            work = _posts.merge_work(
-                url,
-                parsed,
-                etag=etag,
-                last_modified=last_modified,
-                not_before=not_before,
-                now=now,
-                mark_new=mark_new,
-                record_success=record_success,
-                retention=self._retention,
-                starred=starred,
-            )
-            return _write(self._cache, work)
+        # Read before taking the cache write lock; a star set in the
+        # instant between is the only thing retention could miss.
+        with self._reading_state() as state_conn:
+            starred = _state.starred_ids(state_conn, url)
+        work = _posts.merge_work(
+            url,
+            parsed,
+            etag=etag,
+            last_modified=last_modified,
+            not_before=not_before,
+            now=now,
+            mark_new=mark_new,
+            record_success=record_success,
+            retention=self._retention,
+            starred=starred,
+        )
+        with self._writing_cache() as cache:
+            return _write(cache, work)
 
     def record_not_modified(self, url: str, *, not_before: datetime | None, now: datetime) -> None:
         """A 304 (or equivalent): the feed is fine and unchanged."""
-        with self._locked():
-            _write(self._cache, lambda c: _posts.record_not_modified(c, url, not_before, now))
+        with self._writing_cache() as cache:
+            _write(cache, lambda c: _posts.record_not_modified(c, url, not_before, now))
 
     def record_failure(
         self, url: str, message: str, *, now: datetime, not_before: datetime | None = None
     ) -> None:
         """A failed fetch. Posts are untouched; ``not_before=None`` keeps any earlier
         server-imposed wait (a forced refresh that failed does not cancel it)."""
-        with self._locked():
-            _write(self._cache, lambda c: _posts.record_failure(c, url, message, now, not_before))
+        with self._writing_cache() as cache:
+            _write(cache, lambda c: _posts.record_failure(c, url, message, now, not_before))
 
     # --- user state ------------------------------------------------------
 
@@ -194,22 +244,25 @@ class Store:
         if not ids:
             return
         at = _to_ts(now or datetime.now(UTC)) if read else None
-        with self._locked():
-            ident = _posts.identities(self._cache, ids)
-            rows = [(pid, *ident.get(pid, ("", "")), int(read), at) for pid in ids]
-            _write(self._state, lambda c: _state.set_read(c, rows))
+        with self._reading_cache() as cache:
+            ident = _posts.identities(cache, ids)
+        rows = [(pid, *ident.get(pid, ("", "")), int(read), at) for pid in ids]
+        with self._writing_state() as state:
+            _write(state, lambda c: _state.set_read(c, rows))
 
     def set_starred(self, post_id: str, starred: bool, *, now: datetime | None = None) -> None:
         at = _to_ts(now or datetime.now(UTC)) if starred else None
-        with self._locked():
-            furl, key = _posts.identities(self._cache, [post_id]).get(post_id, ("", ""))
-            _write(self._state, lambda c: _state.set_starred(c, post_id, furl, key, starred, at))
+        with self._reading_cache() as cache:
+            furl, key = _posts.identities(cache, [post_id]).get(post_id, ("", ""))
+        with self._writing_state() as state:
+            _write(state, lambda c: _state.set_starred(c, post_id, furl, key, starred, at))
 
     def mark_all_read(self, feed_url: str, *, now: datetime | None = None) -> int:
         """Mark every cached post of ``feed_url`` read; return how many were unread."""
         at = _to_ts(now or datetime.now(UTC))
-        with self._locked():
-            posts = self._cache.execute(
+        with self._reading_cache() as cache:
+            posts = cache.execute(
                 "SELECT id, key FROM posts WHERE feed_url = ?", (feed_url,)
             ).fetchall()
-            return _write(self._state, lambda c: _state.mark_all_read(c, feed_url, posts, at))
+        with self._writing_state() as state:
+            return _write(state, lambda c: _state.mark_all_read(c, feed_url, posts, at))
