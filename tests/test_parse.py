@@ -87,6 +87,36 @@ def test_missing_titles_and_dates_get_fallbacks() -> None:
     assert entry.key == "https://e.com/a/"
 
 
+@pytest.mark.parametrize(
+    "lead",
+    [b"\n", b"\r\n\r\n", b"  \t\n", b"\xef\xbb\xbf\n", b"\n\xef\xbb\xbf  \n"],
+    ids=["newline", "blank-lines", "spaces", "bom-newline", "newline-bom-newline"],
+)
+def test_whitespace_before_the_xml_declaration_is_not_a_broken_feed(lead: bytes) -> None:
+    body = (
+        lead
+        + (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+            "<item><title>Café</title><link>https://e.com/c/</link></item></channel></rss>"
+        ).encode()
+    )
+    feed = parse_feed(body, url="https://e.com/f")
+    assert feed.warnings == []
+    assert [e.title for e in feed.entries] == ["Café"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_feed_with_a_blank_line_after_its_bom_is_read(codec: str) -> None:
+    document = (
+        '\ufeff\r\n<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel>'
+        "<title>t</title><item><title>日本語 Müller</title><link>https://e.com/j/</link></item>"
+        "</channel></rss>"
+    )
+    feed = parse_feed(document.encode(codec), url="https://e.com/f")
+    assert feed.warnings == []
+    assert [e.title for e in feed.entries] == ["日本語 Müller"]
+
+
 def test_items_without_guid_or_link_get_a_content_hash_key() -> None:
     body = (
         b'<rss version="2.0"><channel><title>t</title>'

@@ -50,6 +50,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
     """
     if not body.strip():
         raise FeedParseError("empty", "the server sent an empty response")
+    body = _strip_leading_space(body)
 
     import feedparser  # deferred: ~50 ms, only needed when there is XML to read
 
@@ -158,6 +159,30 @@ def _fallback_title(summary: str) -> str:
     words = " ".join(summary.split())
     words = re.sub(r"[\\*_`#>\[\]]", "", words)
     return (words[:80].rstrip() + "…") if len(words) > 80 else words
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+_XML_SPACE = b" \t\r\n"
+
+
+def _strip_leading_space(body: bytes) -> bytes:
+    """Drop whitespace before the document (a blank line before ``<?xml`` is common, and
+    makes the XML parser call the feed broken), keeping any byte order mark in front so
+    the encoding is still detected from it."""
+    body = body.lstrip(_XML_SPACE)
+    if body.startswith(_UTF8_BOM):
+        return _UTF8_BOM + body[len(_UTF8_BOM) :].lstrip(_XML_SPACE)
+    if body[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return body  # UTF-32: rare enough to leave alone
+    codec = _UTF16_BOMS.get(body[:2])
+    if codec is None:
+        return body
+    rest = body[2:]
+    spaces = {char.encode(codec) for char in _XML_SPACE.decode()}
+    while rest[:2] in spaces:
+        rest = rest[2:]
+    return body[:2] + rest
 
 
 # Browsers give up around here; a longer "link" is junk or an attack, and a
