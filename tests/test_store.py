@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sqlite3
@@ -591,7 +592,7 @@ def build(path: Path, migrations: list[object], version: int) -> None:
 
 
 def test_fresh_files_get_the_latest_versions(store: Store, paths: tuple[Path, Path]) -> None:
-    assert CACHE_SCHEMA_VERSION == len(CACHE_MIGRATIONS) == 2
+    assert CACHE_SCHEMA_VERSION == len(CACHE_MIGRATIONS) == 3
     assert STATE_SCHEMA_VERSION == len(STATE_MIGRATIONS) == 1
     assert user_version(paths[0]) == CACHE_SCHEMA_VERSION
     assert user_version(paths[1]) == STATE_SCHEMA_VERSION
@@ -620,7 +621,7 @@ def test_v1_cache_is_upgraded_with_data_kept(paths: tuple[Path, Path], tmp_path:
 
     with Store.open(cache, state) as store:
         assert store.notices == []
-        assert user_version(cache) == 2
+        assert user_version(cache) == CACHE_SCHEMA_VERSION
         info = store.feed(URL)
         assert info is not None
         assert (info.title, info.etag, info.last_success) == ("Old", '"e"', T0)
@@ -663,6 +664,128 @@ def test_v1_to_v2_step_alone(tmp_path: Path) -> None:
     build(path, list(CACHE_MIGRATIONS[1:]), 1)
     cols = dict(schema(path)["feeds"])
     assert cols["ttl_minutes"] == "INTEGER" and cols["not_before"] == "REAL"
+
+
+def test_v2_to_v3_step_alone(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    build(path, list(CACHE_MIGRATIONS), 2)
+    assert "source" not in dict(schema(path)["posts"])
+    build(path, list(CACHE_MIGRATIONS[2:]), 1)
+    cols = dict(schema(path)["posts"])
+    assert cols["source"] == "TEXT"
+    assert cols["converter_version"] == cols["summary_truncated"] == "INTEGER"
+
+
+def v2_cache_with_a_post(path: Path, summary: str) -> None:
+    """A cache as the release before v3 left it: Markdown only, no source."""
+    build(path, list(CACHE_MIGRATIONS), 2)
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO feeds (url, title) VALUES (?, 'Blog')", (URL,))
+    conn.execute(
+        "INSERT INTO posts (feed_url, key, id, title, link, published, summary, author, "
+        "content_hash, first_seen, last_seen) VALUES (?, 'k', ?, 'Kept', '', ?, ?, '', 'h', ?, ?)",
+        (URL, post_id(URL, "k"), T0.timestamp(), summary, T0.timestamp(), T0.timestamp()),
+    )
+    conn.commit()
+    conn.close()
+
+
+def parsed_entry(key: str, source: str, *, content_hash: str = "h", version: int = 0) -> Entry:
+    """An entry as the parser makes it: summary and text derived from ``source``."""
+    from tui.htmltext import CONVERTER_VERSION
+    from tui.parse import derive_description
+
+    derived = derive_description(source, base_url="https://blog.example/")
+    return Entry(
+        key=key,
+        title="Kept",
+        link="",
+        published=T0,
+        updated=None,
+        summary=derived.markdown,
+        content_hash=content_hash,
+        source=source,
+        text=derived.text,
+        converter_version=version or CONVERTER_VERSION,
+    )
+
+
+def test_posts_from_before_sources_were_kept_are_rederived_by_the_next_merge(
+    paths: tuple[Path, Path],
+) -> None:
+    cache, state = paths
+    v2_cache_with_a_post(cache, "Old \\*rendering\\*")
+    with Store.open(cache, state) as store:
+        assert store.notices == []
+        post = store.post(post_id(URL, "k"))
+        assert post is not None and post.summary == "Old \\*rendering\\*"
+        assert not post.summary_truncated
+        # Same content (same hash): not an update to the reader, but the source is kept now.
+        result = merge(store, feed(parsed_entry("k", "<p>New <b>rendering</b></p>")))
+        assert (result.new, result.updated, result.unchanged) == (0, 0, 1)
+        post = store.post(post_id(URL, "k"))
+        assert post is not None and post.summary == "New **rendering**"
+    with closing(sqlite3.connect(cache)) as conn:
+        assert conn.execute("SELECT source, converter_version FROM posts").fetchall() == [
+            ("<p>New <b>rendering</b></p>", parsed_entry("k", "x").converter_version)
+        ]
+
+
+def test_a_converter_bump_rederives_stale_posts_in_batches_never_at_open(
+    paths: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.htmltext
+
+    sources = {f"p{i}": f"<p>Post <code>n_{i}</code></p>" for i in range(5)}
+    with Store.open(*paths) as store:
+        merge(store, feed(*(parsed_entry(k, src, content_hash=k) for k, src in sources.items())))
+        assert store.rederive_stale() == 0  # nothing is stale
+    # What an older converter made of them.
+    with closing(sqlite3.connect(paths[0])) as conn:
+        conn.execute("UPDATE posts SET summary = 'old: ' || key")
+        conn.commit()
+    monkeypatch.setattr(tui.htmltext, "CONVERTER_VERSION", tui.htmltext.CONVERTER_VERSION + 1)
+
+    with Store.open(*paths) as store:
+        assert {p.summary for p in store.posts()} == {f"old: {k}" for k in sources}  # open: no
+        assert store.rederive_stale(limit=2) == 2
+        assert store.rederive_stale(limit=2) == 2
+        assert store.rederive_stale(limit=2) == 1
+        assert store.rederive_stale(limit=2) == 0
+        assert {p.key: p.summary for p in store.posts()} == {
+            f"p{i}": f"Post `n_{i}`" for i in range(5)
+        }
+        # Read state, is_new and order are untouched by it.
+        assert keys(store) == [f"p{i}" for i in range(5)]
+
+
+def test_merge_brings_a_post_kept_by_an_older_converter_up_to_date(store: Store) -> None:
+    old = parsed_entry("k", "<p>a <i>b</i></p>")
+    merge(store, feed(old))
+    newer = parsed_entry("k", "<p>a <i>b</i></p>", version=old.converter_version + 1)
+    newer = dataclasses.replace(newer, summary="a _b_")
+    result = merge(store, feed(newer))
+    assert (result.updated, result.unchanged) == (0, 1)
+    post = store.post(post_id(URL, "k"))
+    assert post is not None and post.summary == "a _b_"
+    # An entry from an older converter never overwrites a newer rendering.
+    assert merge(store, feed(old)).unchanged == 1
+    post = store.post(post_id(URL, "k"))
+    assert post is not None and post.summary == "a _b_"
+
+
+def test_summary_truncated_is_kept(store: Store) -> None:
+    cut = Entry(
+        key="cut",
+        title="Cut",
+        link="",
+        published=T0,
+        updated=None,
+        summary="the start",
+        summary_truncated=True,
+    )
+    merge(store, feed(cut, entry("whole")))
+    assert {p.key: p.summary_truncated for p in store.posts()} == {"cut": True, "whole": False}
 
 
 # --- corruption -----------------------------------------------------------------

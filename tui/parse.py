@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from tui.htmltext import description_to_markdown
+from tui.htmltext import CONVERTER_VERSION, Description, convert_description
 from tui.models import Entry, ParsedFeed
 from tui.sanitize import clean_line, clean_text, is_openable_link
 
@@ -108,10 +108,9 @@ def _entry(raw: Any, *, base: str) -> Entry:
     if not summary_html and raw.get("content"):
         summary_html = raw["content"][0].get("value") or ""
     cut = len(summary_html) > MAX_DESCRIPTION_CHARS
-    summary_html = summary_html[:MAX_DESCRIPTION_CHARS]
-    summary = clean_text(description_to_markdown(clean_text(summary_html), base_url=link or base))
-    if cut:
-        summary += "\n\n*… the feed's description goes on; press `o` to read the whole post.*"
+    source = clean_text(summary_html[:MAX_DESCRIPTION_CHARS])
+    derived = derive_description(source, base_url=link or base)
+    summary = derived.markdown
     author = clean_line(raw.get("author") or "")
     guid = clean_line(raw.get("id") or "")
     content_hash = hashlib.sha256(
@@ -119,7 +118,7 @@ def _entry(raw: Any, *, base: str) -> Entry:
     ).hexdigest()[:32]
     key = guid or link or f"sha256:{content_hash}"
     if not title:
-        title = _fallback_title(summary)
+        title = _fallback_title(derived.text)
     return Entry(
         key=key,
         title=title,
@@ -129,7 +128,19 @@ def _entry(raw: Any, *, base: str) -> Entry:
         summary=summary,
         author=author,
         content_hash=content_hash,
+        source=source,
+        text=derived.text,
+        summary_truncated=cut,
+        converter_version=CONVERTER_VERSION,
     )
+
+
+def derive_description(source: str, *, base_url: str) -> Description:
+    """The Markdown and plain text of a (sanitised) description source, sanitised again:
+    entities in the source can spell control characters. The store uses this too, to
+    re-derive posts kept by an older converter."""
+    converted = convert_description(source, base_url=base_url)
+    return Description(clean_text(converted.markdown), clean_text(converted.text))
 
 
 # Far more than anyone reads in a pane; a multi-megabyte description would
@@ -154,10 +165,9 @@ def _strip_tags(text: str) -> str:
     return html.unescape(_TAG.sub(" ", text))
 
 
-def _fallback_title(summary: str) -> str:
-    """An untitled post gets the start of its text, so the list row isn't blank."""
-    words = " ".join(summary.split())
-    words = re.sub(r"[\\*_`#>\[\]]", "", words)
+def _fallback_title(text: str) -> str:
+    """An untitled post gets the start of its plain text, so the list row isn't blank."""
+    words = " ".join(text.split())
     return (words[:80].rstrip() + "…") if len(words) > 80 else words
 
 

@@ -46,6 +46,16 @@ an edited old migration would leave existing users with a schema that no
 fresh install has. Each migration runs in the same transaction as its
 ``user_version`` bump, so a crash leaves either the old or the new version.
 
+Derived text
+------------
+Each post keeps its description's sanitised ``source`` (HTML or text, as the
+feed gave it) next to what was derived from it (the Markdown ``summary``) and
+the ``converter_version`` that derived it. When :mod:`tui.htmltext` changes its
+output (and bumps ``CONVERTER_VERSION``), stale posts are derived again: by the
+next merge that brings them (a re-derivation is not counted as an update), and
+by :meth:`Store.rederive_stale`, which the app calls off the UI thread in small
+batches. Opening the store never does it.
+
 Recovery policy (``Store.notices`` tells the user what happened)
 ----------------------------------------------------------------
 A file is *unusable* when it is not SQLite (bad header, garbage, truncated),

@@ -28,7 +28,8 @@ class MergeResult:
 
 # Built once from constants only (never from input), hence the noqa.
 _POST_COLUMNS: Final = (
-    "id, feed_url, key, title, link, published, summary, author, first_seen, last_seen, is_new"
+    "id, feed_url, key, title, link, published, summary, author, first_seen, last_seen, is_new, "
+    "summary_truncated"
 )
 # Ties (same date, same merge) keep the feed's own order: a merge inserts
 # entries in document order, so rowid follows it. Only the ties are sorted
@@ -118,7 +119,7 @@ def build_posts(
     get_state = state.get
     out: list[Post] = []
     append = out.append
-    for pid, furl, key, title, link, pub, summary, author, fs, ls, new in rows:
+    for pid, furl, key, title, link, pub, summary, author, fs, ls, new, cut in rows:
         read, starred = get_state(pid, no_state)
         if (unread_only and read) or (starred_only and not starred):
             continue
@@ -143,6 +144,7 @@ def build_posts(
                 bool(read),
                 bool(starred),
                 bool(new) and not read,
+                bool(cut),
             )
         )
     return out
@@ -190,17 +192,24 @@ def merge_work(
             "INSERT INTO feeds (url, title, link) VALUES (?, ?, ?) ON CONFLICT(url) DO NOTHING",
             (url, parsed.title, parsed.link),
         )
-        existing: dict[str, str] = dict(
-            c.execute("SELECT key, content_hash FROM posts WHERE feed_url = ?", (url,))
-        )
+        existing: dict[str, tuple[str, int, int]] = {
+            key: (chash, version, has_source)
+            for key, chash, version, has_source in c.execute(
+                "SELECT key, content_hash, converter_version, source IS NOT NULL "
+                "FROM posts WHERE feed_url = ?",
+                (url,),
+            )
+        }
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
+        refreshes: list[tuple[Any, ...]] = []
         touches: list[tuple[Any, ...]] = []
         new_ids: list[str] = []
         for key, entry in unique.items():
             chash = _entry_hash(entry)
-            old = existing.get(key)
-            if old is None:
+            stored = existing.get(key)
+            derived = _derived(entry)
+            if stored is None:
                 pid = post_id(url, key)
                 new_ids.append(pid)
                 inserts.append(
@@ -212,43 +221,55 @@ def merge_work(
                         entry.link,
                         _to_ts(entry.published),
                         _to_ts(entry.updated),
-                        entry.summary,
                         entry.author,
                         chash,
                         now_ts,
                         now_ts,
                         int(mark_new),
+                        *derived,
                     )
                 )
-            elif old != chash:
+            elif stored[0] != chash:
                 updates.append(
                     (
                         entry.title,
                         entry.link,
                         _to_ts(entry.published),
                         _to_ts(entry.updated),
-                        entry.summary,
                         entry.author,
                         chash,
                         now_ts,
+                        *derived,
                         url,
                         key,
                     )
                 )
+            elif _needs_rederiving(stored[1], bool(stored[2]), entry):
+                # Same post, but kept by an older converter (or before sources were
+                # kept): store what this one made of it. Not an "update" to the reader.
+                refreshes.append((now_ts, *derived, url, key))
             else:
                 touches.append((now_ts, url, key))
         c.executemany(
             "INSERT INTO posts (feed_url, key, id, title, link, published, updated, "
-            "summary, author, content_hash, first_seen, last_seen, is_new) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "author, content_hash, first_seen, last_seen, is_new, "
+            "summary, source, converter_version, summary_truncated) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
         )
         # is_new and first_seen are deliberately left alone on update.
         c.executemany(
             "UPDATE posts SET title = ?, link = ?, published = ?, updated = ?, "
-            "summary = ?, author = ?, content_hash = ?, last_seen = ? "
+            "author = ?, content_hash = ?, last_seen = ?, "
+            "summary = ?, source = ?, converter_version = ?, summary_truncated = ? "
             "WHERE feed_url = ? AND key = ?",
             updates,
+        )
+        c.executemany(
+            "UPDATE posts SET last_seen = ?, "
+            "summary = ?, source = ?, converter_version = ?, summary_truncated = ? "
+            "WHERE feed_url = ? AND key = ?",
+            refreshes,
         )
         c.executemany("UPDATE posts SET last_seen = ? WHERE feed_url = ? AND key = ?", touches)
         _apply_retention(c, url, limit, set(unique), starred)
@@ -261,7 +282,7 @@ def merge_work(
             return MergeResult(
                 new=len(inserts),
                 updated=len(updates),
-                unchanged=len(touches) + duplicates,
+                unchanged=len(touches) + len(refreshes) + duplicates,
                 new_ids=new_ids,
             )
         c.execute(
@@ -284,11 +305,26 @@ def merge_work(
         return MergeResult(
             new=len(inserts),
             updated=len(updates),
-            unchanged=len(touches) + duplicates,
+            unchanged=len(touches) + len(refreshes) + duplicates,
             new_ids=new_ids,
         )
 
     return work
+
+
+def _derived(entry: Entry) -> tuple[str, str | None, int, int]:
+    """(summary, source, converter_version, summary_truncated) as stored for ``entry``.
+
+    An entry whose summary was not derived from its source (converter_version 0)
+    keeps no source: there is nothing to derive again from."""
+    source = entry.source if entry.converter_version else None
+    return entry.summary, source, entry.converter_version, int(entry.summary_truncated)
+
+
+def _needs_rederiving(stored_version: int, has_source: bool, entry: Entry) -> bool:
+    if not entry.converter_version:
+        return False
+    return stored_version < entry.converter_version or not has_source
 
 
 def _apply_retention(
@@ -335,3 +371,39 @@ def record_failure(
         "not_before = coalesce(excluded.not_before, not_before)",
         (url, _to_ts(now), message, _to_ts(not_before)),
     )
+
+
+# --- re-deriving ---------------------------------------------------------------
+
+_STALE_COLUMNS: Final = (
+    "rowid, id, feed_url, link, source, summary, content_hash, converter_version"
+)
+
+
+def stale_rows(cache: sqlite3.Connection, current: int, limit: int) -> list[tuple[Any, ...]]:
+    """Up to ``limit`` posts whose derived text predates converter ``current``, in
+    :meth:`Store.posts` order (what the reader sees first is fixed first)."""
+    return cache.execute(
+        f"SELECT {_STALE_COLUMNS} FROM posts WHERE converter_version < ?"  # noqa: S608
+        + _POST_ORDER
+        + " LIMIT ?",
+        (current, limit),
+    ).fetchall()
+
+
+def rederive_work(
+    updates: list[tuple[str, int, int, str, str, int]],
+) -> Callable[[sqlite3.Connection], None]:
+    """``updates``: (summary, converter_version, rowid, id, content_hash, old version).
+
+    A row that a merge changed since it was read (another hash or version) is left
+    to that merge's result."""
+
+    def work(c: sqlite3.Connection) -> None:
+        c.executemany(
+            "UPDATE posts SET summary = ?, converter_version = ? "
+            "WHERE rowid = ? AND id = ? AND content_hash = ? AND converter_version = ?",
+            updates,
+        )
+
+    return work

@@ -78,7 +78,19 @@ CREATE TABLE post_state (
 CREATE INDEX post_state_feed ON post_state(feed_url);
 """
 
-CACHE_MIGRATIONS: Final[list[Migration]] = [_CACHE_V1, _CACHE_V2]
+# v3: keep each description's source, so Markdown and plain text can be derived
+# again when the converter changes (``converter_version`` says which one made
+# them; 0 = not derived from a kept source, e.g. rows from before v3, whose
+# ``source`` is NULL), and say when the feed's description was cut instead of
+# writing that into the text.
+_CACHE_V3: Final = """
+ALTER TABLE posts ADD COLUMN source TEXT;
+ALTER TABLE posts ADD COLUMN converter_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE posts ADD COLUMN summary_truncated INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX posts_converter ON posts(converter_version);
+"""
+
+CACHE_MIGRATIONS: Final[list[Migration]] = [_CACHE_V1, _CACHE_V2, _CACHE_V3]
 STATE_MIGRATIONS: Final[list[Migration]] = [_STATE_V1]
 CACHE_SCHEMA_VERSION: Final = len(CACHE_MIGRATIONS)
 STATE_SCHEMA_VERSION: Final = len(STATE_MIGRATIONS)

@@ -230,6 +230,31 @@ class Store:
         with self._writing_cache() as cache:
             _write(cache, lambda c: _posts.record_failure(c, url, message, now, not_before))
 
+    def rederive_stale(self, limit: int = 200) -> int:
+        """Bring up to ``limit`` posts kept by an older converter up to date; return how many
+        were looked at (0 once none are left). Newest first.
+
+        For the app to call off the UI thread, again and again until it returns 0:
+        the conversion runs outside every lock, and each call writes in one short
+        transaction. Opening the store never does this (at 10,000 posts it takes
+        seconds). A post whose source was not kept (stored before v3) keeps its text.
+        Posts still in a feed are also brought up to date by the next merge.
+        """
+        from tui.htmltext import CONVERTER_VERSION
+        from tui.parse import derive_description
+
+        with self._reading_cache() as cache:
+            rows = _posts.stale_rows(cache, CONVERTER_VERSION, limit)
+        updates: list[tuple[str, int, int, str, str, int]] = []
+        for rowid, pid, feed_url, link, source, summary, chash, version in rows:
+            if source is not None:
+                summary = derive_description(source, base_url=link or feed_url).markdown
+            updates.append((summary, CONVERTER_VERSION, rowid, pid, chash, version))
+        if updates:
+            with self._writing_cache() as cache:
+                _write(cache, _posts.rederive_work(updates))
+        return len(rows)
+
     # --- user state ------------------------------------------------------
 
     def set_read(
