@@ -17,8 +17,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from tui.htmltext import (
+    CONVERTER_VERSION,
+    convert_description,
     description_to_markdown,
+    description_to_text,
     html_to_markdown,
+    html_to_text,
     looks_like_html,
     text_to_markdown,
 )
@@ -722,3 +726,106 @@ def test_real_tags_win_over_escaped_ones() -> None:
 def test_description_empty() -> None:
     assert description_to_markdown("") == ""
     assert description_to_markdown("   ") == ""
+
+
+# --- plain text (search, titles of untitled posts) ---------------------------------------
+
+
+def test_plain_text_keeps_identifiers_exactly_as_written() -> None:
+    text = html_to_text(
+        "<p>Set <code>MAX_POOL_SIZE</code>, a*b, std::vector, C# and node.js; see "
+        "https://docs.python.org/3/ and [x](y) `tick` &lt;tag&gt; \\back</p>"
+    )
+    assert text == (
+        "Set MAX_POOL_SIZE, a*b, std::vector, C# and node.js; see "
+        "https://docs.python.org/3/ and [x](y) `tick` <tag> \\back"
+    )
+
+
+def test_plain_text_keeps_link_text_and_drops_targets() -> None:
+    text = html_to_text(
+        '<p>Read <a href="https://e.com/very/long?utm=1">the post</a> or '
+        '<a href="/rel"></a> or <a href="javascript:x()">this</a>.</p>',
+        base_url=BASE,
+    )
+    assert text == "Read the post or https://blog.example.org/rel or this."
+
+
+def test_plain_text_keeps_code_blocks_verbatim() -> None:
+    code = "def f(x):\n    if x  >  1:\n        return x * 2\n"
+    text = html_to_text(
+        f"<p>Before</p><pre><code class='language-py'>{code}</code></pre><p>After</p>"
+    )
+    assert text == f"Before\n\n{code.rstrip()}\n\nAfter"
+
+
+def test_plain_text_structure_without_markup() -> None:
+    text = html_to_text(
+        "<h2>Title</h2><p>one\n  two<br>three</p><ul><li>a</li><li>b<ul><li>c</li></ul></li></ul>"
+        "<blockquote><p>quoted</p></blockquote><hr><table><tr><th>k</th><th>v</th></tr>"
+        "<tr><td>1</td><td></td></tr></table>"
+        "<p>x<sup>2</sup> H<sub>2</sub>O<sup><a href='#fn1'>1</a></sup></p>"
+    )
+    assert text == "Title\n\none two\nthree\n\na\nb\n\nc\n\nquoted\n\nk\tv\n1\n\nx² H₂O[1]"
+
+
+def test_plain_text_images_media_and_invisible_content() -> None:
+    text = html_to_text(
+        '<p>A <img src="a.png" alt="diagram"> B <img src="t.gif" width="1"> C <img src="x.png">'
+        '</p><iframe src="https://v.example/e" title="Demo"></iframe><script>alert(1)</script>'
+        '<p hidden>secret</p><style>p{}</style><p style="display:none">gone</p>'
+    )
+    assert text == "A diagram B C\n\nDemo"
+
+
+def test_plain_text_of_descriptions_read_like_the_markdown() -> None:
+    assert description_to_text("&lt;p&gt;Hello &lt;b&gt;there&lt;/b&gt;&lt;/p&gt;") == "Hello there"
+    assert description_to_text("&amp;lt;p&amp;gt;twice&amp;lt;/p&amp;gt;") == "twice"
+    assert description_to_text("Plain *text* a_b &amp; more\n\n\nNext  para") == (
+        "Plain *text* a_b & more\n\nNext para"
+    )
+    assert description_to_text("") == description_to_text("  \n ") == ""
+    assert html_to_text("\x00<p>nul\x00</p>") == "nul"
+
+
+@pytest.mark.parametrize(
+    "soup",
+    [
+        "<p>unclosed <b>bold <i>both",
+        "<div>" * 3000 + "deep" + "</div>" * 10,
+        "<ul><li>" * 500 + "nested",
+        "<!DOCTYPE x [ <!ENTITY y 'z'> ]>text",
+    ],
+)
+def test_plain_text_of_malformed_html_keeps_the_words(soup: str) -> None:
+    text = html_to_text(soup)
+    for word in ("unclosed", "bold", "both", "deep", "nested", "text"):
+        if word in soup:
+            assert word in text
+
+
+def test_convert_description_gives_both_from_one_parse() -> None:
+    raw = '<p>Use <code>a_b</code> <a href="https://x.org/">here</a></p>'
+    both = convert_description(raw, base_url=BASE)
+    assert both.markdown == description_to_markdown(raw, base_url=BASE)
+    assert both.text == description_to_text(raw, base_url=BASE) == "Use a_b here"
+    assert isinstance(CONVERTER_VERSION, int) and CONVERTER_VERSION >= 1
+
+
+def _without_space_and_stars(text: str) -> str:
+    # "*": markdown-it leaves some of our emphasis markers literal (next to punctuation);
+    # that is a display matter, and the plain text rightly has none.
+    return "".join(text.split()).replace("*", "")
+
+
+@pytest.mark.parametrize("path", FEED_FILES, ids=[p.name for p in FEED_FILES])
+def test_plain_text_is_what_the_markdown_shows(path: Path) -> None:
+    """Same walk, two outputs: the words a reader sees are the words search finds."""
+    media = re.compile(r"(?:<|&lt;)(?:img|iframe|video|audio|embed)\b", re.I)
+    for description in feed_descriptions(path):
+        if media.search(description):
+            continue  # the Markdown labels those ("image: ..."); the text keeps only alt/title
+        both = convert_description(description, base_url=BASE)
+        assert _without_space_and_stars(both.text) == _without_space_and_stars(
+            rendered_text(both.markdown)
+        ), path.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,8 +11,9 @@ import pytest
 
 from tests.builders import Item, rss
 from tests.conftest import FEEDS
+from tui.htmltext import CONVERTER_VERSION
 from tui.models import section_of
-from tui.parse import FeedParseError, parse_feed
+from tui.parse import MAX_DESCRIPTION_CHARS, FeedParseError, parse_feed
 
 SEED_URL = "https://blog.rajpoot.dev/tags/backend/index.xml"
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -85,6 +87,80 @@ def test_missing_titles_and_dates_get_fallbacks() -> None:
     assert entry.title == "Only a body here."
     assert entry.published is None
     assert entry.key == "https://e.com/a/"
+
+
+def test_untitled_posts_get_a_title_from_their_plain_text_without_link_targets() -> None:
+    # The shape of a real untitled item (a microblog post, as micro.blog and Mastodon send).
+    description = html.escape(
+        "<p>Finally tuned <code>MAX_POOL_SIZE</code> after reading "
+        '<a href="https://docs.example.org/pooling?utm_source=feed&amp;utm_medium=rss">'
+        "the pooling docs</a> &amp; <a href='https://a.example/x_y'>this *great* thread</a>. "
+        '<img src="https://cdn.example/p.png" alt=""> More soon…</p>'
+    )
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        "<item><link>https://micro.example/2026/05/05/123.html</link>"
+        f"<description>{description}</description>"
+        "<guid>https://micro.example/2026/05/05/123.html</guid></item></channel></rss>"
+    ).encode()
+    (entry,) = parse_feed(body, url="https://micro.example/feed.xml").entries
+    assert entry.title == (
+        "Finally tuned MAX_POOL_SIZE after reading the pooling docs & this *great* thread…"
+    )
+    assert "http" not in entry.title and "](" not in entry.title and "\\" not in entry.title
+    assert entry.text.startswith("Finally tuned MAX_POOL_SIZE after reading the pooling docs")
+    assert "[the pooling docs](https://docs.example.org/pooling" in entry.summary
+
+
+def test_entries_keep_their_source_and_what_was_derived_from_it() -> None:
+    body = rss([Item("T", "https://e.com/a/", "<p>Use <code>a_b</code> &amp; <b>c*d</b></p>")])
+    (entry,) = parse_feed(body, url="https://e.com/f").entries
+    assert entry.source == "<p>Use <code>a_b</code> &amp; <b>c*d</b></p>"
+    assert entry.summary == "Use `a_b` & **c\\*d**"
+    assert entry.text == "Use a_b & c*d"
+    assert entry.converter_version == CONVERTER_VERSION
+    assert not entry.summary_truncated
+
+
+def test_a_huge_description_is_cut_and_flagged_without_words_about_keys() -> None:
+    huge = "<p>" + "word " * (MAX_DESCRIPTION_CHARS // 4) + "</p>"
+    (entry,) = parse_feed(
+        rss([Item("Big", "https://e.com/big/", huge)]), url="https://e.com/f"
+    ).entries
+    assert entry.summary_truncated
+    assert len(entry.source) == MAX_DESCRIPTION_CHARS
+    # Only the feed's own words, cut where the cap fell: nothing about keys appended.
+    assert set(entry.summary.split()[:-1]) == {"word"}
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [b"\n", b"\r\n\r\n", b"  \t\n", b"\xef\xbb\xbf\n", b"\n\xef\xbb\xbf  \n"],
+    ids=["newline", "blank-lines", "spaces", "bom-newline", "newline-bom-newline"],
+)
+def test_whitespace_before_the_xml_declaration_is_not_a_broken_feed(lead: bytes) -> None:
+    body = (
+        lead
+        + (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+            "<item><title>Café</title><link>https://e.com/c/</link></item></channel></rss>"
+        ).encode()
+    )
+    feed = parse_feed(body, url="https://e.com/f")
+    assert feed.warnings == []
+    assert [e.title for e in feed.entries] == ["Café"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_feed_with_a_blank_line_after_its_bom_is_read(codec: str) -> None:
+    document = (
+        '\ufeff\r\n<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel>'
+        "<title>t</title><item><title>日本語 Müller</title><link>https://e.com/j/</link></item>"
+        "</channel></rss>"
+    )
+    feed = parse_feed(document.encode(codec), url="https://e.com/f")
+    assert feed.warnings == []
+    assert [e.title for e in feed.entries] == ["日本語 Müller"]
 
 
 def test_items_without_guid_or_link_get_a_content_hash_key() -> None:

@@ -686,7 +686,7 @@ def test_a_304_to_a_plain_request_is_a_failure_not_up_to_date(
     assert feed.last_success is None
 
 
-def test_a_huge_description_is_cut_with_a_pointer_to_the_post(
+def test_a_huge_description_is_cut_and_the_post_says_so(
     feed_server: FeedServer, store: Store
 ) -> None:
     huge = "<p>" + "lorem ipsum " * 100_000 + "</p>"
@@ -696,4 +696,14 @@ def test_a_huge_description_is_cut_with_a_pointer_to_the_post(
 
     (post,) = store.posts(url)
     assert len(post.summary) < 510_000
-    assert post.summary.endswith("press `o` to read the whole post.*")
+    assert post.summary_truncated
+    # The stored text is the feed's own; the UI names the key that opens the post.
+    assert post.summary.endswith("lorem ipsum lorem")
+    assert "press" not in post.summary
+
+
+def test_a_short_description_is_not_marked_cut(feed_server: FeedServer, store: Store) -> None:
+    url = feed_server.route("/feed.xml", ok(rss([numbered_item(1, "<p>short</p>")])))
+    assert refresh_feed(store, url, now=at(T1)).status is Status.UPDATED
+    (post,) = store.posts(url)
+    assert post.summary == "short" and not post.summary_truncated

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tui.models import Entry, ParsedFeed, post_id
+from tui.models import Entry, ParsedFeed, Post, post_id
 from tui.store import (
     CACHE_MIGRATIONS,
     CACHE_SCHEMA_VERSION,
@@ -422,6 +424,115 @@ def test_record_failure_on_a_url_never_seen(store: Store) -> None:
     assert [f.url for f in store.feeds()] == [OTHER, "https://third.example/"]
 
 
+# --- reads beside a merge -----------------------------------------------------
+
+# Only a guard against a hung test: nothing here measures how long anything takes.
+HANG_GUARD = 60.0
+
+
+def paused_merge(
+    store: Store, parsed: ParsedFeed, monkeypatch: pytest.MonkeyPatch
+) -> tuple[threading.Thread, threading.Event, Callable[[], None], list[BaseException]]:
+    """Start ``merge(parsed)`` in a thread and stop it inside its write transaction.
+
+    Returns (thread, paused, release, errors): ``paused`` is set once the merge
+    has written its rows and holds the cache's write lock; ``release()`` lets it
+    commit and waits for the thread.
+    """
+    import tui.store.posts as posts_module
+
+    real = posts_module._apply_retention
+    paused, go_on = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def pausing(*args: object, **kwargs: object) -> None:
+        real(*args, **kwargs)  # type: ignore[arg-type]
+        paused.set()
+        go_on.wait(HANG_GUARD * 2)
+
+    monkeypatch.setattr(posts_module, "_apply_retention", pausing)
+
+    def run() -> None:
+        try:
+            merge(store, parsed, now=T0 + timedelta(hours=1))
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, name="paused-merge", daemon=True)
+    thread.start()
+
+    def release() -> None:
+        go_on.set()
+        thread.join(HANG_GUARD)
+
+    return thread, paused, release, errors
+
+
+def test_reads_and_marks_go_ahead_while_a_merge_holds_the_cache(
+    store: Store, paths: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    merge(store, feed(entry("a"), entry("b")))
+    a, b = post_id(URL, "a"), post_id(URL, "b")
+    bigger = feed(entry("a"), entry("b"), *(entry(f"n{i:03d}") for i in range(200)))
+    thread, paused, release, errors = paused_merge(store, bigger, monkeypatch)
+    try:
+        assert paused.wait(HANG_GUARD)
+        # The merge really is mid-transaction: no other writer can get in.
+        other = sqlite3.connect(paths[0], timeout=0, isolation_level=None)
+        with closing(other), pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+
+        seen: dict[str, object] = {}
+        done = threading.Event()
+
+        def ui() -> None:  # what a keypress does while the worker merges
+            store.set_read([a])
+            store.set_starred(b, True)
+            seen["keys"] = keys(store)
+            seen["post"] = store.post(a)
+            seen["feed"] = store.feed(URL)
+            seen["feeds"] = [f.url for f in store.feeds()]
+            seen["has_posts"] = store.has_posts(URL)
+            seen["marked"] = store.mark_all_read(URL)
+            done.set()
+
+        threading.Thread(target=ui, name="ui", daemon=True).start()
+        assert done.wait(HANG_GUARD), "a read or a mark waited for the merge"
+        assert thread.is_alive() and not errors  # ...which was still holding the cache
+    finally:
+        release()
+    assert not errors and not thread.is_alive()
+
+    # The reads saw the last commit, not the merge in flight.
+    assert seen["keys"] == ["a", "b"]
+    post = seen["post"]
+    assert isinstance(post, Post) and post.read
+    assert seen["feeds"] == [URL] and seen["has_posts"] is True
+    assert seen["marked"] == 1  # b; a was already read
+    # Both sides kept everything: the merge's posts and the marks made beside it.
+    assert len(store.posts()) == 202
+    assert keys(store, starred_only=True) == ["b"]
+    assert {p.key for p in store.posts(unread_only=True)} == {f"n{i:03d}" for i in range(200)}
+
+
+def test_a_paused_merge_does_not_stop_another_store_reading(
+    store: Store, paths: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process (a CLI ``list``) reads through its own connections.
+    merge(store, feed(entry("a")))
+    _, paused, release, errors = paused_merge(store, feed(entry("a"), entry("b")), monkeypatch)
+    try:
+        assert paused.wait(HANG_GUARD)
+        with Store.open(*paths) as other:
+            assert other.notices == []
+            assert keys(other) == ["a"]
+            other.set_read([post_id(URL, "a")])
+    finally:
+        release()
+    assert not errors
+    assert keys(store, unread_only=True) == ["b"]
+
+
 def test_close_is_idempotent_and_blocks_use(paths: tuple[Path, Path]) -> None:
     store = Store.open(*paths)
     store.close()
@@ -481,7 +592,7 @@ def build(path: Path, migrations: list[object], version: int) -> None:
 
 
 def test_fresh_files_get_the_latest_versions(store: Store, paths: tuple[Path, Path]) -> None:
-    assert CACHE_SCHEMA_VERSION == len(CACHE_MIGRATIONS) == 2
+    assert CACHE_SCHEMA_VERSION == len(CACHE_MIGRATIONS) == 3
     assert STATE_SCHEMA_VERSION == len(STATE_MIGRATIONS) == 1
     assert user_version(paths[0]) == CACHE_SCHEMA_VERSION
     assert user_version(paths[1]) == STATE_SCHEMA_VERSION
@@ -510,7 +621,7 @@ def test_v1_cache_is_upgraded_with_data_kept(paths: tuple[Path, Path], tmp_path:
 
     with Store.open(cache, state) as store:
         assert store.notices == []
-        assert user_version(cache) == 2
+        assert user_version(cache) == CACHE_SCHEMA_VERSION
         info = store.feed(URL)
         assert info is not None
         assert (info.title, info.etag, info.last_success) == ("Old", '"e"', T0)
@@ -553,6 +664,128 @@ def test_v1_to_v2_step_alone(tmp_path: Path) -> None:
     build(path, list(CACHE_MIGRATIONS[1:]), 1)
     cols = dict(schema(path)["feeds"])
     assert cols["ttl_minutes"] == "INTEGER" and cols["not_before"] == "REAL"
+
+
+def test_v2_to_v3_step_alone(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    build(path, list(CACHE_MIGRATIONS), 2)
+    assert "source" not in dict(schema(path)["posts"])
+    build(path, list(CACHE_MIGRATIONS[2:]), 1)
+    cols = dict(schema(path)["posts"])
+    assert cols["source"] == "TEXT"
+    assert cols["converter_version"] == cols["summary_truncated"] == "INTEGER"
+
+
+def v2_cache_with_a_post(path: Path, summary: str) -> None:
+    """A cache as the release before v3 left it: Markdown only, no source."""
+    build(path, list(CACHE_MIGRATIONS), 2)
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO feeds (url, title) VALUES (?, 'Blog')", (URL,))
+    conn.execute(
+        "INSERT INTO posts (feed_url, key, id, title, link, published, summary, author, "
+        "content_hash, first_seen, last_seen) VALUES (?, 'k', ?, 'Kept', '', ?, ?, '', 'h', ?, ?)",
+        (URL, post_id(URL, "k"), T0.timestamp(), summary, T0.timestamp(), T0.timestamp()),
+    )
+    conn.commit()
+    conn.close()
+
+
+def parsed_entry(key: str, source: str, *, content_hash: str = "h", version: int = 0) -> Entry:
+    """An entry as the parser makes it: summary and text derived from ``source``."""
+    from tui.htmltext import CONVERTER_VERSION
+    from tui.parse import derive_description
+
+    derived = derive_description(source, base_url="https://blog.example/")
+    return Entry(
+        key=key,
+        title="Kept",
+        link="",
+        published=T0,
+        updated=None,
+        summary=derived.markdown,
+        content_hash=content_hash,
+        source=source,
+        text=derived.text,
+        converter_version=version or CONVERTER_VERSION,
+    )
+
+
+def test_posts_from_before_sources_were_kept_are_rederived_by_the_next_merge(
+    paths: tuple[Path, Path],
+) -> None:
+    cache, state = paths
+    v2_cache_with_a_post(cache, "Old \\*rendering\\*")
+    with Store.open(cache, state) as store:
+        assert store.notices == []
+        post = store.post(post_id(URL, "k"))
+        assert post is not None and post.summary == "Old \\*rendering\\*"
+        assert not post.summary_truncated
+        # Same content (same hash): not an update to the reader, but the source is kept now.
+        result = merge(store, feed(parsed_entry("k", "<p>New <b>rendering</b></p>")))
+        assert (result.new, result.updated, result.unchanged) == (0, 0, 1)
+        post = store.post(post_id(URL, "k"))
+        assert post is not None and post.summary == "New **rendering**"
+    with closing(sqlite3.connect(cache)) as conn:
+        assert conn.execute("SELECT source, converter_version FROM posts").fetchall() == [
+            ("<p>New <b>rendering</b></p>", parsed_entry("k", "x").converter_version)
+        ]
+
+
+def test_a_converter_bump_rederives_stale_posts_in_batches_never_at_open(
+    paths: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.htmltext
+
+    sources = {f"p{i}": f"<p>Post <code>n_{i}</code></p>" for i in range(5)}
+    with Store.open(*paths) as store:
+        merge(store, feed(*(parsed_entry(k, src, content_hash=k) for k, src in sources.items())))
+        assert store.rederive_stale() == 0  # nothing is stale
+    # What an older converter made of them.
+    with closing(sqlite3.connect(paths[0])) as conn:
+        conn.execute("UPDATE posts SET summary = 'old: ' || key")
+        conn.commit()
+    monkeypatch.setattr(tui.htmltext, "CONVERTER_VERSION", tui.htmltext.CONVERTER_VERSION + 1)
+
+    with Store.open(*paths) as store:
+        assert {p.summary for p in store.posts()} == {f"old: {k}" for k in sources}  # open: no
+        assert store.rederive_stale(limit=2) == 2
+        assert store.rederive_stale(limit=2) == 2
+        assert store.rederive_stale(limit=2) == 1
+        assert store.rederive_stale(limit=2) == 0
+        assert {p.key: p.summary for p in store.posts()} == {
+            f"p{i}": f"Post `n_{i}`" for i in range(5)
+        }
+        # Read state, is_new and order are untouched by it.
+        assert keys(store) == [f"p{i}" for i in range(5)]
+
+
+def test_merge_brings_a_post_kept_by_an_older_converter_up_to_date(store: Store) -> None:
+    old = parsed_entry("k", "<p>a <i>b</i></p>")
+    merge(store, feed(old))
+    newer = parsed_entry("k", "<p>a <i>b</i></p>", version=old.converter_version + 1)
+    newer = dataclasses.replace(newer, summary="a _b_")
+    result = merge(store, feed(newer))
+    assert (result.updated, result.unchanged) == (0, 1)
+    post = store.post(post_id(URL, "k"))
+    assert post is not None and post.summary == "a _b_"
+    # An entry from an older converter never overwrites a newer rendering.
+    assert merge(store, feed(old)).unchanged == 1
+    post = store.post(post_id(URL, "k"))
+    assert post is not None and post.summary == "a _b_"
+
+
+def test_summary_truncated_is_kept(store: Store) -> None:
+    cut = Entry(
+        key="cut",
+        title="Cut",
+        link="",
+        published=T0,
+        updated=None,
+        summary="the start",
+        summary_truncated=True,
+    )
+    merge(store, feed(cut, entry("whole")))
+    assert {p.key: p.summary_truncated for p in store.posts()} == {"cut": True, "whole": False}
 
 
 # --- corruption -----------------------------------------------------------------
@@ -772,7 +1005,7 @@ def test_file_migrated_by_another_process_mid_check_is_not_foreign(
     # Another process has just created the state file (WAL, no tables yet) and
     # commits its first migration while we are validating. Seeing version 0
     # but its tables would look foreign and yank the file from under it.
-    import tui.store as store_module
+    import tui.store.schema as store_module
 
     state = paths[1]
     state.parent.mkdir(parents=True)

@@ -15,12 +15,19 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Final
 from urllib.parse import urljoin, urlsplit
 
 __all__ = [
+    "CONVERTER_VERSION",
+    "Description",
+    "convert_description",
     "description_to_markdown",
+    "description_to_text",
     "html_to_markdown",
+    "html_to_text",
     "looks_like_html",
     "text_to_markdown",
 ]
@@ -125,6 +132,22 @@ def looks_like_html(text: str) -> bool:
     return False
 
 
+CONVERTER_VERSION: Final = 1
+"""Bump whenever :func:`description_to_markdown` or :func:`description_to_text` gives
+different output for the same input: the store keeps each post's source and the version
+that converted it, and re-derives posts converted by an older one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Description:
+    """One description converted both ways, from a single parse of its HTML."""
+
+    markdown: str
+    """For display: literal text escaped, only our own constructs live."""
+    text: str
+    """For search and for titles: what a reader sees, without markup or escapes."""
+
+
 def html_to_markdown(html: str, *, base_url: str = "") -> str:
     """Convert an HTML fragment or document to Markdown.
 
@@ -132,19 +155,43 @@ def html_to_markdown(html: str, *, base_url: str = "") -> str:
     mailto targets become links (other schemes keep their text). Never raises on
     malformed input.
     """
+    return _render_html(html, base_url, text=False).markdown
+
+
+def html_to_text(html: str, *, base_url: str = "") -> str:
+    """The plain text a reader sees of an HTML fragment: the same walk as
+    :func:`html_to_markdown`, said without Markdown.
+
+    No escaping and no markup; link text is kept and link targets dropped (an empty link
+    shows its URL, as in the Markdown); images give their alt text, embedded media their
+    title; code is kept verbatim (a ``<pre>`` block with its line breaks and indentation).
+    Whitespace inside a paragraph folds to single spaces, ``<br>`` gives a line break, and
+    blocks are separated by blank lines. Never raises on malformed input.
+    """
+    return _render_html(html, base_url, markdown=False).text
+
+
+def _render_html(
+    html: str, base_url: str, *, markdown: bool = True, text: bool = True
+) -> Description:
     if not html or not html.strip():
-        return ""
+        return Description("", "")
     source = html.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     try:
         builder = _TreeBuilder()
         builder.feed(source)
         builder.close()
-        blocks = _Renderer(base_url).blocks(builder.root)
+        # Rendering never changes the tree, so one parse serves both renderers.
+        md_blocks = _Renderer(base_url).blocks(builder.root) if markdown else []
+        text_blocks = _TextRenderer(base_url).blocks(builder.root) if text else []
     except (AssertionError, ValueError, RecursionError, IndexError):
         # HTMLParser has historically raised on some pathological declarations; losing
         # structure is acceptable there, losing the text is not.
-        return text_to_markdown(html_lib.unescape(_ANY_TAG.sub(" ", source)))
-    return "\n\n".join(blocks).strip()
+        flat = html_lib.unescape(_ANY_TAG.sub(" ", source))
+        return Description(
+            text_to_markdown(flat) if markdown else "", _text_to_text(flat) if text else ""
+        )
+    return Description("\n\n".join(md_blocks).strip(), "\n\n".join(text_blocks).strip())
 
 
 def text_to_markdown(text: str) -> str:
@@ -170,10 +217,25 @@ def description_to_markdown(raw: str, *, base_url: str = "") -> str:
     as-is or unescaped once: when the text has no real tags but its unescaped form does,
     the unescaped form is what the author meant.
     """
+    return _convert(raw, base_url, text=False).markdown
+
+
+def description_to_text(raw: str, *, base_url: str = "") -> str:
+    """A feed description as plain text (see :func:`html_to_text`), read the same way as
+    :func:`description_to_markdown` reads it (HTML, escaped HTML, or plain text)."""
+    return _convert(raw, base_url, markdown=False).text
+
+
+def convert_description(raw: str, *, base_url: str = "") -> Description:
+    """Both :func:`description_to_markdown` and :func:`description_to_text`, parsing once."""
+    return _convert(raw, base_url)
+
+
+def _convert(raw: str, base_url: str, *, markdown: bool = True, text: bool = True) -> Description:
     if not raw or not raw.strip():
-        return ""
+        return Description("", "")
     if looks_like_html(raw):
-        return html_to_markdown(raw, base_url=base_url)
+        return _render_html(raw, base_url, markdown=markdown, text=text)
     # Descriptions are HTML by spec, so entities in tag-free text are still meant to be
     # decoded. Unescaping twice catches double-escaped summaries (&amp;lt;p&amp;gt;).
     unescaped = raw
@@ -183,8 +245,23 @@ def description_to_markdown(raw: str, *, base_url: str = "") -> str:
             break
         unescaped = once
         if looks_like_html(unescaped):
-            return html_to_markdown(unescaped, base_url=base_url)
-    return text_to_markdown(html_lib.unescape(raw))
+            return _render_html(unescaped, base_url, markdown=markdown, text=text)
+    plain = html_lib.unescape(raw)
+    return Description(
+        text_to_markdown(plain) if markdown else "", _text_to_text(plain) if text else ""
+    )
+
+
+def _text_to_text(text: str) -> str:
+    """Plain text tidied the way :func:`text_to_markdown` reads it, without the escaping."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    paragraphs: list[str] = []
+    for chunk in _BLANK_LINE.split(text):
+        lines = [_HTML_WS.sub(" ", line).strip(" ") for line in chunk.split("\n")]
+        lines = [line for line in lines if line]
+        if lines:
+            paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
 
 
 # --- escaping helpers --------------------------------------------------------------------
@@ -259,6 +336,20 @@ def _paragraphs(inline: str) -> list[str]:
         lines = [_escape_line_start(line) for line in chunk.split("\n") if line.strip()]
         if lines:
             blocks.append("\\\n".join(lines).replace(_HARD_SPACE, " "))
+    return blocks
+
+
+def _plain_paragraphs(inline: str) -> list[str]:
+    """:func:`_paragraphs` for plain text: the same folding, nothing escaped."""
+    inline = _SPACES.sub(" ", inline)
+    inline = _SPACE_AROUND_NEWLINE.sub("\n", inline).strip(" \n")
+    if not inline:
+        return []
+    blocks: list[str] = []
+    for chunk in _PARAGRAPH_BREAK.split(inline):
+        lines = [line for line in chunk.split("\n") if line.strip()]
+        if lines:
+            blocks.append("\n".join(lines).replace(_HARD_SPACE, " "))
     return blocks
 
 
@@ -442,17 +533,17 @@ class _Renderer:
         out: list[str] = []
         inline: list[str] = []
         self._flow(element, inline, out)
-        out.extend(_paragraphs("".join(inline)))
+        out.extend(self._paragraphs("".join(inline)))
         return out
 
     def _flow(self, element: _Element, inline: list[str], out: list[str]) -> None:
         for child in element.children:
             if isinstance(child, str):
-                inline.append(_escape_text(child))
+                inline.append(self._text(child))
             elif _invisible(child):
                 continue
             elif child.tag in _BLOCK or child.tag in _MEDIA:
-                out.extend(_paragraphs("".join(inline)))
+                out.extend(self._paragraphs("".join(inline)))
                 inline.clear()
                 out.extend(self._block(child))
             elif child.has_block and child.tag != "a":
@@ -465,8 +556,7 @@ class _Renderer:
     def _block(self, element: _Element) -> list[str]:
         tag = element.tag
         if tag in _HEADINGS:
-            text = _one_line(self._inline_children(element))
-            return [f"{'#' * _HEADINGS[tag]} {text}"] if text else []
+            return self._heading(_HEADINGS[tag], _one_line(self._inline_children(element)))
         if tag in ("ul", "ol", "menu", "dir"):
             return self._list(element)
         if tag == "li":
@@ -480,11 +570,11 @@ class _Renderer:
         if tag == "table":
             return self._table(element)
         if tag == "hr":
-            return ["---"]
+            return self._rule()
         if tag in ("figcaption", "caption"):
-            return _paragraphs(self._emphasis(element, "*"))
+            return self._paragraphs(self._emphasis(element, "*"))
         if tag in ("summary", "dt"):
-            return _paragraphs(self._emphasis(element, "**"))
+            return self._paragraphs(self._emphasis(element, "**"))
         if tag in _MEDIA:
             link = self._media(element)
             return [link] if link else []
@@ -498,10 +588,7 @@ class _Renderer:
             inner = self.blocks(element)
         finally:
             self._nesting -= 1
-        if not inner:
-            return []
-        quoted = "\n".join(f"> {line}" if line else ">" for line in "\n\n".join(inner).split("\n"))
-        return [quoted]
+        return self._quote(inner)
 
     def _list(self, element: _Element) -> list[str]:
         items: list[_Element] = []
@@ -551,8 +638,7 @@ class _Renderer:
             return [block for body in bodies for block in body]
         return self._items(bodies, ["-"] * len(bodies))
 
-    @staticmethod
-    def _items(bodies: list[list[str]], markers: list[str]) -> list[str]:
+    def _items(self, bodies: list[list[str]], markers: list[str]) -> list[str]:
         lines: list[str] = []
         for body_blocks, marker in zip(bodies, markers, strict=True):
             body = _join_blocks(body_blocks)
@@ -566,9 +652,7 @@ class _Renderer:
         code = _code_text(element)
         if not code.strip():
             return []
-        longest = max((len(run) for run in _BACKTICK_RUN.findall(code)), default=0)
-        fence = "`" * max(3, longest + 1)
-        return [f"{fence}{_code_language(element)}\n{code}\n{fence}"]
+        return self._fence(code, _code_language(element))
 
     def _table(self, element: _Element) -> list[str]:
         caption: list[str] = []
@@ -594,11 +678,9 @@ class _Renderer:
         if width < 2 or any(cell.find(_LAYOUT_ONLY) for row in rows for cell in row):
             # A layout table: its cells are page sections, not data.
             return caption + [block for row in rows for cell in row for block in self.blocks(cell)]
-        lines = [self._table_row(row, width) for row in rows]
-        lines.insert(1, "|" + " --- |" * width)
-        return [*caption, "\n".join(lines)]
+        return [*caption, *self._grid([self._table_row(row, width) for row in rows], width)]
 
-    def _table_row(self, row: list[_Element], width: int) -> str:
+    def _table_row(self, row: list[_Element], width: int) -> list[str]:
         cells: list[str] = []
         self._in_table += 1
         try:
@@ -608,7 +690,7 @@ class _Renderer:
         finally:
             self._in_table -= 1
         cells.extend([""] * (width - len(cells)))
-        return "| " + " | ".join(cell or " " for cell in cells[:width]) + " |"
+        return cells[:width]
 
     def _media(self, element: _Element) -> str:
         src = element.get("src")
@@ -618,11 +700,7 @@ class _Renderer:
         url = self._url(src, _MEDIA_SCHEMES)
         if not url:
             return ""
-        title = _HTML_WS.sub(" ", element.get("title")).strip()
-        label = "embedded media" + (f": {title}" if title else "")
-        if self._in_link:
-            return _escape_text(label)
-        return f"[{_escape_text(label)}]({url})"
+        return self._media_link(_HTML_WS.sub(" ", element.get("title")).strip(), url)
 
     # phrasing content
 
@@ -643,7 +721,7 @@ class _Renderer:
         if tag in ("del", "s", "strike"):
             return self._emphasis(element, "~~")
         if tag in ("code", "kbd", "samp", "tt"):
-            return _code_span(_HTML_WS.sub(" ", element.text()), in_table=self._in_table > 0)
+            return self._code(_HTML_WS.sub(" ", element.text()))
         if tag in ("sup", "sub"):
             return self._script(element)
         if tag == "q":
@@ -652,9 +730,7 @@ class _Renderer:
             return f" {self._media(element)} "
         if tag == "pre":
             # Code in a table cell or heading can only be an inline code span.
-            return _code_span(
-                _HTML_WS.sub(" ", element.text()).strip(), in_table=self._in_table > 0
-            )
+            return self._code(_HTML_WS.sub(" ", element.text()).strip())
         if tag in _BLOCK:
             return f"\n{self._inline_children(element)}\n"
         return self._inline_children(element)
@@ -663,7 +739,7 @@ class _Renderer:
         parts: list[str] = []
         for child in element.children:
             if isinstance(child, str):
-                parts.append(_escape_text(child))
+                parts.append(self._text(child))
             else:
                 parts.append(self.inline(child))
         return "".join(parts)
@@ -677,7 +753,7 @@ class _Renderer:
             content = self._inline_children(element)
         finally:
             self._open_markers.discard(marker)
-        return _wrap(content, marker) if content.strip() else content
+        return self._wrap(content, marker) if content.strip() else content
 
     def _link(self, element: _Element) -> str:
         url = self._url(element.get("href"), _SAFE_SCHEMES)
@@ -692,8 +768,8 @@ class _Renderer:
         if not core:
             if element.get("href").strip().startswith("#"):
                 return label  # an empty in-page anchor is invisible in a browser too
-            core = _escape_text(html_lib.unescape(url))
-        return f"{lead}[{core}]({url}){trail}"
+            core = self._text(html_lib.unescape(url))
+        return f"{lead}{self._link_out(core, url)}{trail}"
 
     def _image(self, element: _Element) -> str:
         if element.get("width").strip() in ("0", "1") or element.get("height").strip() in (
@@ -702,12 +778,8 @@ class _Renderer:
         ):
             return ""  # tracking pixel
         alt = _HTML_WS.sub(" ", element.get("alt") or element.get("title")).strip()
-        label = _escape_text(f"image: {alt}" if alt else "image")
         src = element.get("src") or element.get("data-src")
-        url = self._url(src, _MEDIA_SCHEMES)
-        if self._in_link or not url:
-            return f" \\[{label}\\] "
-        return f" [{label}]({url}) "
+        return self._image_out(alt, self._url(src, _MEDIA_SCHEMES))
 
     def _script(self, element: _Element) -> str:
         raw = _HTML_WS.sub(" ", element.text()).strip()
@@ -717,7 +789,7 @@ class _Renderer:
             if raw.startswith("["):
                 return inner
             lead, core, trail = _split_edges(inner)
-            return f"{lead}\\[{core}\\]{trail}" if core else inner
+            return f"{lead}{self._bracket(core)}{trail}" if core else inner
         if element.tag == "sup" and raw and set(raw) <= _SUPERSCRIPTABLE:
             return raw.translate(_SUPERSCRIPT)
         if element.tag == "sub" and raw and set(raw) <= _SUBSCRIPTABLE:
@@ -726,7 +798,7 @@ class _Renderer:
         if not raw or raw.lower() in _PLAIN_SUPERSCRIPTS:
             return inner
         # Flattening "2<sup>l+1</sup>" to "2l+1" would change the meaning; spell it out.
-        mark = "^" if element.tag == "sup" else "\\_"
+        mark = "^" if element.tag == "sup" else self._text("_")
         return f"{mark}{inner}" if len(raw) == 1 else f"{mark}({inner})"
 
     def _url(self, href: str, schemes: frozenset[str]) -> str:
@@ -742,7 +814,119 @@ class _Renderer:
             return ""
         if scheme not in schemes:
             return ""
+        return self._destination(url)
+
+    # output: Markdown here; _TextRenderer says the same things in plain text
+
+    def _text(self, text: str) -> str:
+        return _escape_text(text)
+
+    def _paragraphs(self, inline: str) -> list[str]:
+        return _paragraphs(inline)
+
+    def _heading(self, level: int, text: str) -> list[str]:
+        return [f"{'#' * level} {text}"] if text else []
+
+    def _rule(self) -> list[str]:
+        return ["---"]
+
+    def _quote(self, inner: list[str]) -> list[str]:
+        if not inner:
+            return []
+        quoted = "\n".join(f"> {line}" if line else ">" for line in "\n\n".join(inner).split("\n"))
+        return [quoted]
+
+    def _fence(self, code: str, language: str) -> list[str]:
+        longest = max((len(run) for run in _BACKTICK_RUN.findall(code)), default=0)
+        fence = "`" * max(3, longest + 1)
+        return [f"{fence}{language}\n{code}\n{fence}"]
+
+    def _grid(self, rows: list[list[str]], width: int) -> list[str]:
+        lines = ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
+        lines.insert(1, "|" + " --- |" * width)
+        return ["\n".join(lines)]
+
+    def _media_link(self, title: str, url: str) -> str:
+        label = "embedded media" + (f": {title}" if title else "")
+        if self._in_link:
+            return _escape_text(label)
+        return f"[{_escape_text(label)}]({url})"
+
+    def _code(self, code: str) -> str:
+        return _code_span(code, in_table=self._in_table > 0)
+
+    def _wrap(self, content: str, marker: str) -> str:
+        return _wrap(content, marker)
+
+    def _link_out(self, label: str, url: str) -> str:
+        return f"[{label}]({url})"
+
+    def _image_out(self, alt: str, url: str) -> str:
+        label = _escape_text(f"image: {alt}" if alt else "image")
+        if self._in_link or not url:
+            return f" \\[{label}\\] "
+        return f" [{label}]({url}) "
+
+    def _bracket(self, core: str) -> str:
+        return f"\\[{core}\\]"
+
+    def _destination(self, url: str) -> str:
         return _markdown_url(url)
+
+
+class _TextRenderer(_Renderer):
+    """The same walk as :class:`_Renderer`, said in plain text (see :func:`html_to_text`).
+
+    Only the output hooks differ, so both agree on what is visible, what is code, which
+    tables are layout, which links and media are kept.
+    """
+
+    def _text(self, text: str) -> str:
+        return _HTML_WS.sub(" ", text)
+
+    def _paragraphs(self, inline: str) -> list[str]:
+        return _plain_paragraphs(inline)
+
+    def _heading(self, level: int, text: str) -> list[str]:
+        return [text] if text else []
+
+    def _rule(self) -> list[str]:
+        return []
+
+    def _quote(self, inner: list[str]) -> list[str]:
+        return inner
+
+    def _items(self, bodies: list[list[str]], markers: list[str]) -> list[str]:
+        items = [body for body in ("\n\n".join(blocks) for blocks in bodies) if body]
+        return ["\n".join(items)] if items else []
+
+    def _fence(self, code: str, language: str) -> list[str]:
+        return [code]
+
+    def _grid(self, rows: list[list[str]], width: int) -> list[str]:
+        lines = ["\t".join(cell for cell in row if cell) for row in rows]
+        return ["\n".join(line for line in lines if line)]
+
+    def _media_link(self, title: str, url: str) -> str:
+        return title
+
+    def _code(self, code: str) -> str:
+        return code.replace("\n", " ").replace(" ", _HARD_SPACE)
+
+    def _wrap(self, content: str, marker: str) -> str:
+        return content
+
+    def _link_out(self, label: str, url: str) -> str:
+        return label
+
+    def _image_out(self, alt: str, url: str) -> str:
+        return f" {alt} "
+
+    def _bracket(self, core: str) -> str:
+        return f"[{core}]"
+
+    def _destination(self, url: str) -> str:
+        return url
 
 
 def _markdown_url(url: str) -> str:

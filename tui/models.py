@@ -31,6 +31,18 @@ class Entry:
     author: str = ""
     content_hash: str = ""
     """Hash of title, link, dates and summary, so a merge can tell a changed post."""
+    source: str = ""
+    """The description as the feed gave it (HTML or text), sanitised and capped: ``summary``
+    and ``text`` are derived from it, and the store keeps it to derive them again when
+    the converter changes."""
+    text: str = ""
+    """The description as plain text (no Markdown, no escapes), for search."""
+    summary_truncated: bool = False
+    """The feed's description was longer than we keep; the rest is on the web page."""
+    converter_version: int = 0
+    """The :data:`tui.htmltext.CONVERTER_VERSION` that derived ``summary`` and ``text`` from
+    ``source``; 0 when they were not derived from it (hand-made entries), which the store
+    then keeps as given and never re-derives."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +79,9 @@ class Post:
     starred: bool = False
     is_new: bool = False
     """Arrived with a refresh (not with the first fill of the store) and not read yet."""
+    summary_truncated: bool = False
+    """The feed's description was cut (see :data:`tui.parse.MAX_DESCRIPTION_CHARS`): the UI
+    can say how to read the whole post, naming whatever key is bound to opening it."""
 
     @property
     def section(self) -> str:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from tui.htmltext import description_to_markdown
+from tui.htmltext import CONVERTER_VERSION, Description, convert_description
 from tui.models import Entry, ParsedFeed
 from tui.sanitize import clean_line, clean_text, is_openable_link
 
@@ -50,6 +50,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
     """
     if not body.strip():
         raise FeedParseError("empty", "the server sent an empty response")
+    body = _strip_leading_space(body)
 
     import feedparser  # deferred: ~50 ms, only needed when there is XML to read
 
@@ -107,10 +108,9 @@ def _entry(raw: Any, *, base: str) -> Entry:
     if not summary_html and raw.get("content"):
         summary_html = raw["content"][0].get("value") or ""
     cut = len(summary_html) > MAX_DESCRIPTION_CHARS
-    summary_html = summary_html[:MAX_DESCRIPTION_CHARS]
-    summary = clean_text(description_to_markdown(clean_text(summary_html), base_url=link or base))
-    if cut:
-        summary += "\n\n*… the feed's description goes on; press `o` to read the whole post.*"
+    source = clean_text(summary_html[:MAX_DESCRIPTION_CHARS])
+    derived = derive_description(source, base_url=link or base)
+    summary = derived.markdown
     author = clean_line(raw.get("author") or "")
     guid = clean_line(raw.get("id") or "")
     content_hash = hashlib.sha256(
@@ -118,7 +118,7 @@ def _entry(raw: Any, *, base: str) -> Entry:
     ).hexdigest()[:32]
     key = guid or link or f"sha256:{content_hash}"
     if not title:
-        title = _fallback_title(summary)
+        title = _fallback_title(derived.text)
     return Entry(
         key=key,
         title=title,
@@ -128,7 +128,19 @@ def _entry(raw: Any, *, base: str) -> Entry:
         summary=summary,
         author=author,
         content_hash=content_hash,
+        source=source,
+        text=derived.text,
+        summary_truncated=cut,
+        converter_version=CONVERTER_VERSION,
     )
+
+
+def derive_description(source: str, *, base_url: str) -> Description:
+    """The Markdown and plain text of a (sanitised) description source, sanitised again:
+    entities in the source can spell control characters. The store uses this too, to
+    re-derive posts kept by an older converter."""
+    converted = convert_description(source, base_url=base_url)
+    return Description(clean_text(converted.markdown), clean_text(converted.text))
 
 
 # Far more than anyone reads in a pane; a multi-megabyte description would
@@ -153,11 +165,34 @@ def _strip_tags(text: str) -> str:
     return html.unescape(_TAG.sub(" ", text))
 
 
-def _fallback_title(summary: str) -> str:
-    """An untitled post gets the start of its text, so the list row isn't blank."""
-    words = " ".join(summary.split())
-    words = re.sub(r"[\\*_`#>\[\]]", "", words)
+def _fallback_title(text: str) -> str:
+    """An untitled post gets the start of its plain text, so the list row isn't blank."""
+    words = " ".join(text.split())
     return (words[:80].rstrip() + "…") if len(words) > 80 else words
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+_XML_SPACE = b" \t\r\n"
+
+
+def _strip_leading_space(body: bytes) -> bytes:
+    """Drop whitespace before the document (a blank line before ``<?xml`` is common, and
+    makes the XML parser call the feed broken), keeping any byte order mark in front so
+    the encoding is still detected from it."""
+    body = body.lstrip(_XML_SPACE)
+    if body.startswith(_UTF8_BOM):
+        return _UTF8_BOM + body[len(_UTF8_BOM) :].lstrip(_XML_SPACE)
+    if body[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return body  # UTF-32: rare enough to leave alone
+    codec = _UTF16_BOMS.get(body[:2])
+    if codec is None:
+        return body
+    rest = body[2:]
+    spaces = {char.encode(codec) for char in _XML_SPACE.decode()}
+    while rest[:2] in spaces:
+        rest = rest[2:]
+    return body[:2] + rest
 
 
 # Browsers give up around here; a longer "link" is junk or an attack, and a

@@ -1,0 +1,409 @@
+"""The cache DB's posts and feeds: reading them as :class:`~tui.models.Post` and merging feeds in.
+
+Functions here take the connection(s) to use; locking is the caller's (:class:`tui.store.Store`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from tui.models import Entry, FeedInfo, ParsedFeed, Post, post_id
+from tui.store.db import _chunks, _from_ts, _to_ts
+
+
+@dataclass(frozen=True, slots=True)
+class MergeResult:
+    """What one :meth:`Store.merge` did to the cache."""
+
+    new: int
+    updated: int
+    unchanged: int
+    new_ids: list[str]
+
+
+# Built once from constants only (never from input), hence the noqa.
+_POST_COLUMNS: Final = (
+    "id, feed_url, key, title, link, published, summary, author, first_seen, last_seen, is_new, "
+    "summary_truncated"
+)
+# Ties (same date, same merge) keep the feed's own order: a merge inserts
+# entries in document order, so rowid follows it. Only the ties are sorted
+# outside the index, which costs ~4 ms at 10,000 posts.
+_POST_ORDER: Final = " ORDER BY coalesce(published, first_seen) DESC, first_seen DESC, rowid"
+_SELECT_POSTS: Final = f"SELECT {_POST_COLUMNS} FROM posts"  # noqa: S608
+_SELECT_FEEDS: Final = (
+    "SELECT url, title, link, etag, last_modified, last_attempt, last_success, last_error, "
+    "ttl_minutes, not_before FROM feeds"
+)
+
+
+def _feed_info(row: tuple[Any, ...]) -> FeedInfo:
+    return FeedInfo(
+        url=row[0],
+        title=row[1],
+        link=row[2],
+        etag=row[3],
+        last_modified=row[4],
+        last_attempt=_from_ts(row[5]),
+        last_success=_from_ts(row[6]),
+        last_error=row[7],
+        ttl_minutes=row[8],
+        not_before=_from_ts(row[9]),
+    )
+
+
+def _entry_hash(entry: Entry) -> str:
+    """The entry's own content_hash, or one computed here when the parser left it blank."""
+    if entry.content_hash:
+        return entry.content_hash
+    parts = (
+        entry.title,
+        entry.link,
+        str(_to_ts(entry.published)),
+        str(_to_ts(entry.updated)),
+        entry.summary,
+        entry.author,
+    )
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def has_posts(cache: sqlite3.Connection, feed_url: str) -> bool:
+    row = cache.execute("SELECT 1 FROM posts WHERE feed_url = ? LIMIT 1", (feed_url,)).fetchone()
+    return row is not None
+
+
+def feed(cache: sqlite3.Connection, url: str) -> FeedInfo | None:
+    row = cache.execute(_SELECT_FEEDS + " WHERE url = ?", (url,)).fetchone()
+    return None if row is None else _feed_info(row)
+
+
+def feeds(cache: sqlite3.Connection) -> list[FeedInfo]:
+    rows = cache.execute(_SELECT_FEEDS + " ORDER BY rowid")
+    return [_feed_info(row) for row in rows]
+
+
+def post_rows(cache: sqlite3.Connection, feed_url: str | None) -> Iterable[tuple[Any, ...]]:
+    if feed_url is None:
+        return cache.execute(_SELECT_POSTS + _POST_ORDER)
+    return cache.execute(_SELECT_POSTS + " WHERE feed_url = ?" + _POST_ORDER, (feed_url,))
+
+
+def post_row(cache: sqlite3.Connection, post_id: str) -> tuple[Any, ...] | None:
+    row: tuple[Any, ...] | None = cache.execute(
+        _SELECT_POSTS + " WHERE id = ? LIMIT 1", (post_id,)
+    ).fetchone()
+    return row
+
+
+def build_posts(
+    rows: Iterable[tuple[Any, ...]],
+    state: dict[str, tuple[int, int]],
+    unread_only: bool,
+    starred_only: bool,
+) -> list[Post]:
+    # Hot path for the UI (10k rows per refresh): locals instead of
+    # globals, and a memo for first_seen/last_seen, which repeat across
+    # every post stored by the same merge.
+    fromts = datetime.fromtimestamp
+    utc = UTC
+    memo: dict[float, datetime] = {}
+    no_state = (0, 0)
+    get_state = state.get
+    out: list[Post] = []
+    append = out.append
+    for pid, furl, key, title, link, pub, summary, author, fs, ls, new, cut in rows:
+        read, starred = get_state(pid, no_state)
+        if (unread_only and read) or (starred_only and not starred):
+            continue
+        first = memo.get(fs)
+        if first is None:
+            first = memo[fs] = fromts(fs, utc)
+        last = memo.get(ls)
+        if last is None:
+            last = memo[ls] = fromts(ls, utc)
+        append(
+            Post(
+                pid,
+                furl,
+                key,
+                title,
+                link,
+                None if pub is None else fromts(pub, utc),
+                summary,
+                author,
+                first,
+                last,
+                bool(read),
+                bool(starred),
+                bool(new) and not read,
+                bool(cut),
+            )
+        )
+    return out
+
+
+def identities(cache: sqlite3.Connection, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """post id -> (feed_url, key) for the ids the cache knows."""
+    found: dict[str, tuple[str, str]] = {}
+    for chunk in _chunks(list(ids)):
+        marks = ", ".join("?" * len(chunk))
+        for pid, furl, key in cache.execute(
+            f"SELECT id, feed_url, key FROM posts WHERE id IN ({marks})",  # noqa: S608
+            tuple(chunk),
+        ):
+            found[pid] = (furl, key)
+    return found
+
+
+# --- merging -----------------------------------------------------------------
+
+
+def merge_work(
+    url: str,
+    parsed: ParsedFeed,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    not_before: datetime | None,
+    now: datetime,
+    mark_new: bool,
+    record_success: bool,
+    retention: int,
+    starred: set[str],
+) -> Callable[[sqlite3.Connection], MergeResult]:
+    """The body of one merge transaction (see :meth:`tui.store.Store.merge`), for ``_write``."""
+    unique: dict[str, Entry] = {}
+    for entry in parsed.entries:
+        unique.setdefault(entry.key, entry)
+    duplicates = len(parsed.entries) - len(unique)
+    now_ts = _to_ts(now)
+    limit = max(retention, len(unique))
+
+    def work(c: sqlite3.Connection) -> MergeResult:
+        c.execute(
+            "INSERT INTO feeds (url, title, link) VALUES (?, ?, ?) ON CONFLICT(url) DO NOTHING",
+            (url, parsed.title, parsed.link),
+        )
+        existing: dict[str, tuple[str, int, int]] = {
+            key: (chash, version, has_source)
+            for key, chash, version, has_source in c.execute(
+                "SELECT key, content_hash, converter_version, source IS NOT NULL "
+                "FROM posts WHERE feed_url = ?",
+                (url,),
+            )
+        }
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        refreshes: list[tuple[Any, ...]] = []
+        touches: list[tuple[Any, ...]] = []
+        new_ids: list[str] = []
+        for key, entry in unique.items():
+            chash = _entry_hash(entry)
+            stored = existing.get(key)
+            derived = _derived(entry)
+            if stored is None:
+                pid = post_id(url, key)
+                new_ids.append(pid)
+                inserts.append(
+                    (
+                        url,
+                        key,
+                        pid,
+                        entry.title,
+                        entry.link,
+                        _to_ts(entry.published),
+                        _to_ts(entry.updated),
+                        entry.author,
+                        chash,
+                        now_ts,
+                        now_ts,
+                        int(mark_new),
+                        *derived,
+                    )
+                )
+            elif stored[0] != chash:
+                updates.append(
+                    (
+                        entry.title,
+                        entry.link,
+                        _to_ts(entry.published),
+                        _to_ts(entry.updated),
+                        entry.author,
+                        chash,
+                        now_ts,
+                        *derived,
+                        url,
+                        key,
+                    )
+                )
+            elif _needs_rederiving(stored[1], bool(stored[2]), entry):
+                # Same post, but kept by an older converter (or before sources were
+                # kept): store what this one made of it. Not an "update" to the reader.
+                refreshes.append((now_ts, *derived, url, key))
+            else:
+                touches.append((now_ts, url, key))
+        c.executemany(
+            "INSERT INTO posts (feed_url, key, id, title, link, published, updated, "
+            "author, content_hash, first_seen, last_seen, is_new, "
+            "summary, source, converter_version, summary_truncated) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            inserts,
+        )
+        # is_new and first_seen are deliberately left alone on update.
+        c.executemany(
+            "UPDATE posts SET title = ?, link = ?, published = ?, updated = ?, "
+            "author = ?, content_hash = ?, last_seen = ?, "
+            "summary = ?, source = ?, converter_version = ?, summary_truncated = ? "
+            "WHERE feed_url = ? AND key = ?",
+            updates,
+        )
+        c.executemany(
+            "UPDATE posts SET last_seen = ?, "
+            "summary = ?, source = ?, converter_version = ?, summary_truncated = ? "
+            "WHERE feed_url = ? AND key = ?",
+            refreshes,
+        )
+        c.executemany("UPDATE posts SET last_seen = ? WHERE feed_url = ? AND key = ?", touches)
+        _apply_retention(c, url, limit, set(unique), starred)
+        if not record_success:
+            c.execute(
+                "UPDATE feeds SET title = coalesce(nullif(?, ''), title), "
+                "link = coalesce(nullif(?, ''), link) WHERE url = ?",
+                (parsed.title, parsed.link, url),
+            )
+            return MergeResult(
+                new=len(inserts),
+                updated=len(updates),
+                unchanged=len(touches) + len(refreshes) + duplicates,
+                new_ids=new_ids,
+            )
+        c.execute(
+            "UPDATE feeds SET title = coalesce(nullif(?, ''), title), "
+            "link = coalesce(nullif(?, ''), link), etag = ?, last_modified = ?, "
+            "ttl_minutes = ?, not_before = ?, last_attempt = ?, last_success = ?, "
+            "last_error = NULL WHERE url = ?",
+            (
+                parsed.title,
+                parsed.link,
+                etag,
+                last_modified,
+                parsed.ttl_minutes,
+                _to_ts(not_before),
+                now_ts,
+                now_ts,
+                url,
+            ),
+        )
+        return MergeResult(
+            new=len(inserts),
+            updated=len(updates),
+            unchanged=len(touches) + len(refreshes) + duplicates,
+            new_ids=new_ids,
+        )
+
+    return work
+
+
+def _derived(entry: Entry) -> tuple[str, str | None, int, int]:
+    """(summary, source, converter_version, summary_truncated) as stored for ``entry``.
+
+    An entry whose summary was not derived from its source (converter_version 0)
+    keeps no source: there is nothing to derive again from."""
+    source = entry.source if entry.converter_version else None
+    return entry.summary, source, entry.converter_version, int(entry.summary_truncated)
+
+
+def _needs_rederiving(stored_version: int, has_source: bool, entry: Entry) -> bool:
+    if not entry.converter_version:
+        return False
+    return stored_version < entry.converter_version or not has_source
+
+
+def _apply_retention(
+    c: sqlite3.Connection, url: str, limit: int, present: set[str], starred: set[str]
+) -> None:
+    total = int(c.execute("SELECT count(*) FROM posts WHERE feed_url = ?", (url,)).fetchone()[0])
+    excess = total - limit
+    if excess <= 0:
+        return
+    doomed: list[tuple[str, str]] = []
+    for key, pid in c.execute(
+        "SELECT key, id FROM posts WHERE feed_url = ? "
+        "ORDER BY coalesce(published, first_seen), last_seen, key",
+        (url,),
+    ):
+        if key in present or pid in starred:
+            continue
+        doomed.append((url, key))
+        if len(doomed) >= excess:
+            break
+    c.executemany("DELETE FROM posts WHERE feed_url = ? AND key = ?", doomed)
+
+
+def record_not_modified(
+    c: sqlite3.Connection, url: str, not_before: datetime | None, now: datetime
+) -> None:
+    now_ts = _to_ts(now)
+    c.execute(
+        "INSERT INTO feeds (url, not_before, last_attempt, last_success) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+        "not_before = excluded.not_before, last_attempt = excluded.last_attempt, "
+        "last_success = excluded.last_success, last_error = NULL",
+        (url, _to_ts(not_before), now_ts, now_ts),
+    )
+
+
+def record_failure(
+    c: sqlite3.Connection, url: str, message: str, now: datetime, not_before: datetime | None
+) -> None:
+    c.execute(
+        "INSERT INTO feeds (url, title, last_attempt, last_error, not_before) "
+        "VALUES (?, '', ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+        "last_attempt = excluded.last_attempt, last_error = excluded.last_error, "
+        "not_before = coalesce(excluded.not_before, not_before)",
+        (url, _to_ts(now), message, _to_ts(not_before)),
+    )
+
+
+# --- re-deriving ---------------------------------------------------------------
+
+_STALE_COLUMNS: Final = (
+    "rowid, id, feed_url, link, source, summary, content_hash, converter_version"
+)
+
+
+def stale_rows(cache: sqlite3.Connection, current: int, limit: int) -> list[tuple[Any, ...]]:
+    """Up to ``limit`` posts whose derived text predates converter ``current``, in
+    :meth:`Store.posts` order (what the reader sees first is fixed first)."""
+    return cache.execute(
+        f"SELECT {_STALE_COLUMNS} FROM posts WHERE converter_version < ?"  # noqa: S608
+        + _POST_ORDER
+        + " LIMIT ?",
+        (current, limit),
+    ).fetchall()
+
+
+def rederive_work(
+    updates: list[tuple[str, int, int, str, str, int]],
+) -> Callable[[sqlite3.Connection], None]:
+    """``updates``: (summary, converter_version, rowid, id, content_hash, old version).
+
+    A row that a merge changed since it was read (another hash or version) is left
+    to that merge's result."""
+
+    def work(c: sqlite3.Connection) -> None:
+        c.executemany(
+            "UPDATE posts SET summary = ?, converter_version = ? "
+            "WHERE rowid = ? AND id = ? AND content_hash = ? AND converter_version = ?",
+            updates,
+        )
+
+    return work

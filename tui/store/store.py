@@ -1,0 +1,293 @@
+"""The :class:`Store`: one object joining the cache DB and the state DB for the app and the CLI."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from tui.models import FeedInfo, ParsedFeed, Post
+from tui.store import posts as _posts
+from tui.store import state as _state
+from tui.store.db import _open_reader, _to_ts, _write
+from tui.store.posts import MergeResult
+from tui.store.recovery import _open_cache, _open_state
+
+
+def _reader_for(
+    writer: sqlite3.Connection, writer_lock: threading.RLock
+) -> tuple[sqlite3.Connection, threading.RLock]:
+    reader = _open_reader(writer)
+    return (writer, writer_lock) if reader is None else (reader, threading.RLock())
+
+
+class Store:
+    """Posts (cache DB) joined with read/star state (state DB). See the package docstring.
+
+    Thread-safe, and built so that reads never wait for a write:
+
+    * each DB has a **writer** connection, guarded by its own lock: a long
+      cache merge holds only the cache writer's lock, so ``set_read`` and
+      ``set_starred`` (state writer) go ahead beside it;
+    * each DB also has a **reader** connection with its own lock, used by
+      ``posts``, ``post``, ``feed``, ``feeds``, ``has_posts`` (and search), and
+      by the writing methods for what they must read first (a merge's starred
+      ids, ``set_read``'s post identities). Under WAL a reader sees the last
+      commit and never waits for an open write transaction;
+    * an in-memory fallback DB (see recovery) has no reader: a second
+      connection cannot see it, so its reads go through its writer and lock.
+
+    No method holds two of these locks at once, so they cannot deadlock;
+    ``close`` takes them all, in a fixed order. Every connection is made with
+    ``check_same_thread=False`` and only ever used under its lock, so the UI
+    thread and worker threads can share one instance.
+    """
+
+    notices: list[str]
+    """Recovery messages for the UI, in the order they happened."""
+
+    def __init__(
+        self,
+        cache: sqlite3.Connection,
+        state: sqlite3.Connection,
+        *,
+        retention: int = 2000,
+        notices: list[str] | None = None,
+    ) -> None:
+        self._cache = cache
+        self._state = state
+        self._retention = retention
+        self._closed = False
+        self.notices = notices if notices is not None else []
+        self._cache_lock = threading.RLock()
+        self._state_lock = threading.RLock()
+        # (connection, lock) for reads: a reader of its own, or the writer's pair.
+        self._cache_read = _reader_for(cache, self._cache_lock)
+        self._state_read = _reader_for(state, self._state_lock)
+
+    @classmethod
+    def open(cls, cache_path: Path, state_path: Path, *, retention: int = 2000) -> Store:
+        """Open (creating as needed) both files; never raises for a damaged or foreign file."""
+        notices: list[str] = []
+        for path in (cache_path, state_path):
+            # On failure _try_open reports the real error, with the path in it.
+            with suppress(OSError):
+                path.parent.mkdir(parents=True, exist_ok=True)
+        cache_conn = _open_cache(Path(cache_path), notices)
+        state_conn = _open_state(Path(state_path), notices)
+        return cls(cache_conn, state_conn, retention=retention, notices=notices)
+
+    def close(self) -> None:
+        locks = [self._cache_lock, self._state_lock, self._cache_read[1], self._state_read[1]]
+        with ExitStack() as stack:
+            for lock in dict.fromkeys(locks):  # a fixed order, each lock once
+                stack.enter_context(lock)
+            if self._closed:
+                return
+            self._closed = True
+            for conn in (self._cache, self._state):
+                # Only a planner hint; closing matters more than its failure.
+                with suppress(sqlite3.Error):
+                    conn.execute("PRAGMA optimize")
+            for conn in dict.fromkeys(
+                [self._cache_read[0], self._state_read[0], self._cache, self._state]
+            ):
+                conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _using(
+        self, pair: tuple[sqlite3.Connection, threading.RLock]
+    ) -> Iterator[sqlite3.Connection]:
+        conn, lock = pair
+        with lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("Store is closed")
+            yield conn
+
+    def _reading_cache(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._using(self._cache_read)
+
+    def _reading_state(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._using(self._state_read)
+
+    def _writing_cache(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._using((self._cache, self._cache_lock))
+
+    def _writing_state(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._using((self._state, self._state_lock))
+
+    # --- reading ---------------------------------------------------------
+
+    def has_posts(self, feed_url: str) -> bool:
+        with self._reading_cache() as cache:
+            return _posts.has_posts(cache, feed_url)
+
+    def feed(self, url: str) -> FeedInfo | None:
+        with self._reading_cache() as cache:
+            return _posts.feed(cache, url)
+
+    def feeds(self) -> list[FeedInfo]:
+        """All feeds, in the order they were first recorded."""
+        with self._reading_cache() as cache:
+            return _posts.feeds(cache)
+
+    def posts(
+        self,
+        feed_url: str | None = None,
+        *,
+        unread_only: bool = False,
+        starred_only: bool = False,
+    ) -> list[Post]:
+        """Posts newest first (undated ones placed at their first_seen), with state."""
+        with self._reading_state() as state_conn:
+            state = _state.state_map(state_conn, feed_url)
+        with self._reading_cache() as cache:
+            rows = _posts.post_rows(cache, feed_url)
+            return _posts.build_posts(rows, state, unread_only, starred_only)
+
+    def post(self, post_id: str) -> Post | None:
+        with self._reading_cache() as cache:
+            row = _posts.post_row(cache, post_id)
+        if row is None:
+            return None
+        with self._reading_state() as state_conn:
+            state = _state.post_state(state_conn, post_id)
+        return _posts.build_posts([row], state, False, False)[0]
+
+    # --- merging ---------------------------------------------------------
+
+    def merge(
+        self,
+        url: str,
+        parsed: ParsedFeed,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        not_before: datetime | None,
+        now: datetime,
+        mark_new: bool = True,
+        record_success: bool = True,
+    ) -> MergeResult:
+        """Fold one fetched feed into the cache in a single transaction.
+
+        ``record_success=False`` is for imports that are not fetches (the
+        snapshot shipped in the package): the posts go in, but the feed row
+        keeps saying when the network last answered, and no validators.
+
+        Posts that dropped out of the feed are kept (feeds show only the latest
+        N items); read state is never touched. A post stays ``is_new`` until it
+        is read, even across later merges. Retention keeps at most
+        ``max(retention, entries in this feed)`` posts per feed, deleting the
+        oldest by (published or first_seen, last_seen) among posts that are
+        neither in the current document (they would come straight back as
+        "new") nor starred.
+        """
+        # Read before taking the cache write lock; a star set in the
+        # instant between is the only thing retention could miss.
+        with self._reading_state() as state_conn:
+            starred = _state.starred_ids(state_conn, url)
+        work = _posts.merge_work(
+            url,
+            parsed,
+            etag=etag,
+            last_modified=last_modified,
+            not_before=not_before,
+            now=now,
+            mark_new=mark_new,
+            record_success=record_success,
+            retention=self._retention,
+            starred=starred,
+        )
+        with self._writing_cache() as cache:
+            return _write(cache, work)
+
+    def record_not_modified(self, url: str, *, not_before: datetime | None, now: datetime) -> None:
+        """A 304 (or equivalent): the feed is fine and unchanged."""
+        with self._writing_cache() as cache:
+            _write(cache, lambda c: _posts.record_not_modified(c, url, not_before, now))
+
+    def record_failure(
+        self, url: str, message: str, *, now: datetime, not_before: datetime | None = None
+    ) -> None:
+        """A failed fetch. Posts are untouched; ``not_before=None`` keeps any earlier
+        server-imposed wait (a forced refresh that failed does not cancel it)."""
+        with self._writing_cache() as cache:
+            _write(cache, lambda c: _posts.record_failure(c, url, message, now, not_before))
+
+    def rederive_stale(self, limit: int = 200) -> int:
+        """Bring up to ``limit`` posts kept by an older converter up to date; return how many
+        were looked at (0 once none are left). Newest first.
+
+        For the app to call off the UI thread, again and again until it returns 0:
+        the conversion runs outside every lock, and each call writes in one short
+        transaction. Opening the store never does this (at 10,000 posts it takes
+        seconds). A post whose source was not kept (stored before v3) keeps its text.
+        Posts still in a feed are also brought up to date by the next merge.
+        """
+        from tui.htmltext import CONVERTER_VERSION
+        from tui.parse import derive_description
+
+        with self._reading_cache() as cache:
+            rows = _posts.stale_rows(cache, CONVERTER_VERSION, limit)
+        updates: list[tuple[str, int, int, str, str, int]] = []
+        for rowid, pid, feed_url, link, source, summary, chash, version in rows:
+            if source is not None:
+                summary = derive_description(source, base_url=link or feed_url).markdown
+            updates.append((summary, CONVERTER_VERSION, rowid, pid, chash, version))
+        if updates:
+            with self._writing_cache() as cache:
+                _write(cache, _posts.rederive_work(updates))
+        return len(rows)
+
+    # --- user state ------------------------------------------------------
+
+    def set_read(
+        self, post_ids: Iterable[str], read: bool = True, *, now: datetime | None = None
+    ) -> None:
+        """Mark posts read or unread; read_at keeps the time of the first read mark.
+
+        Ids unknown to the cache are still recorded (with an empty feed_url):
+        state is the user's, and the cache may simply be younger than it.
+        """
+        ids = list(dict.fromkeys(post_ids))
+        if not ids:
+            return
+        at = _to_ts(now or datetime.now(UTC)) if read else None
+        with self._reading_cache() as cache:
+            ident = _posts.identities(cache, ids)
+        rows = [(pid, *ident.get(pid, ("", "")), int(read), at) for pid in ids]
+        with self._writing_state() as state:
+            _write(state, lambda c: _state.set_read(c, rows))
+
+    def set_starred(self, post_id: str, starred: bool, *, now: datetime | None = None) -> None:
+        at = _to_ts(now or datetime.now(UTC)) if starred else None
+        with self._reading_cache() as cache:
+            furl, key = _posts.identities(cache, [post_id]).get(post_id, ("", ""))
+        with self._writing_state() as state:
+            _write(state, lambda c: _state.set_starred(c, post_id, furl, key, starred, at))
+
+    def mark_all_read(self, feed_url: str, *, now: datetime | None = None) -> int:
+        """Mark every cached post of ``feed_url`` read; return how many were unread."""
+        at = _to_ts(now or datetime.now(UTC))
+        with self._reading_cache() as cache:
+            posts = cache.execute(
+                "SELECT id, key FROM posts WHERE feed_url = ?", (feed_url,)
+            ).fetchall()
+        with self._writing_state() as state:
+            return _write(state, lambda c: _state.mark_all_read(c, feed_url, posts, at))
