@@ -211,3 +211,16 @@ async def test_the_header_keeps_title_and_state_readable_at_80_columns() -> None
         await pilot.pause()
         assert app.sub_title == "built-in snapshot · fetch failed just now"
         assert not reader.screen.query_one("Footer").compact  # type: ignore[attr-defined]
+
+
+def test_a_cut_description_points_at_the_key_bound_to_open_now() -> None:
+    from dataclasses import replace
+
+    from tests.test_reading import post
+    from tui.widgets.post_detail import body_markdown
+
+    cut = replace(post(1), summary="The start of it.", summary_truncated=True)
+    assert body_markdown(cut, open_key="w").endswith(
+        "*… the feed's description goes on; press `w` to read the whole post.*"
+    )
+    assert "press" not in body_markdown(replace(cut, summary_truncated=False), open_key="w")

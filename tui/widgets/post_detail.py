@@ -106,6 +106,8 @@ def body_markdown(post: Post, *, open_key: str) -> str:
     text = post.summary.strip()
     if not text:
         return f"*This post has no description. Press `{key}` to read it in the browser.*"
+    if post.summary_truncated:
+        text += f"\n\n*… the feed's description goes on; press `{key}` to read the whole post.*"
     if len(text) > MAX_BODY_CHARS:
         text = text[:MAX_BODY_CHARS].rsplit("\n", 1)[0]
         text += f"\n\n*… the description is cut here; press `{key}` to read the whole post.*"
