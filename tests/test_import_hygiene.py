@@ -25,6 +25,7 @@ def _loaded_after(code: str) -> set[str]:
         "tui",
         "tui.models",
         "tui.store",
+        "tui.store.search",
         "tui.sanitize",
         "tui.parse",
         "tui.refresh",

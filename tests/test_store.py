@@ -494,6 +494,7 @@ def test_reads_and_marks_go_ahead_while_a_merge_holds_the_cache(
             seen["feeds"] = [f.url for f in store.feeds()]
             seen["has_posts"] = store.has_posts(URL)
             seen["marked"] = store.mark_all_read(URL)
+            seen["search"] = [store.post(i).key for i in store.search("n0")]  # type: ignore[union-attr]
             done.set()
 
         threading.Thread(target=ui, name="ui", daemon=True).start()
@@ -509,6 +510,8 @@ def test_reads_and_marks_go_ahead_while_a_merge_holds_the_cache(
     assert isinstance(post, Post) and post.read
     assert seen["feeds"] == [URL] and seen["has_posts"] is True
     assert seen["marked"] == 1  # b; a was already read
+    assert seen["search"] == []  # the merge's posts were not committed yet
+    assert len(store.search("n0")) == 100
     # Both sides kept everything: the merge's posts and the marks made beside it.
     assert len(store.posts()) == 202
     assert keys(store, starred_only=True) == ["b"]
@@ -592,7 +595,7 @@ def build(path: Path, migrations: list[object], version: int) -> None:
 
 
 def test_fresh_files_get_the_latest_versions(store: Store, paths: tuple[Path, Path]) -> None:
-    assert CACHE_SCHEMA_VERSION == len(CACHE_MIGRATIONS) == 3
+    assert CACHE_SCHEMA_VERSION == len(CACHE_MIGRATIONS) == 4
     assert STATE_SCHEMA_VERSION == len(STATE_MIGRATIONS) == 1
     assert user_version(paths[0]) == CACHE_SCHEMA_VERSION
     assert user_version(paths[1]) == STATE_SCHEMA_VERSION
@@ -786,6 +789,136 @@ def test_summary_truncated_is_kept(store: Store) -> None:
     )
     merge(store, feed(cut, entry("whole")))
     assert {p.key: p.summary_truncated for p in store.posts()} == {"cut": True, "whole": False}
+
+
+# --- the search index -------------------------------------------------------------
+
+
+def index_rows(path: Path) -> int:
+    with closing(sqlite3.connect(path)) as conn:
+        return int(conn.execute("SELECT count(*) FROM posts_fts").fetchone()[0])
+
+
+def found(store: Store, query: str, feed_url: str | None = None) -> list[str]:
+    by_id = {p.id: p.key for p in store.posts()}
+    return [by_id[i] for i in store.search(query, feed_url)]
+
+
+def test_the_index_follows_merges_updates_and_retention(paths: tuple[Path, Path]) -> None:
+    with Store.open(*paths, retention=2) as store:
+        day = timedelta(days=1)
+        merge(store, feed(entry("old", summary="walrus"), entry("mid", published=T0 + day)))
+        assert found(store, "walrus") == ["old"]
+        # An edited post is found by its new words only.
+        merge(store, feed(entry("old", summary="narwhal"), entry("mid", published=T0 + day)))
+        assert found(store, "walrus") == [] and found(store, "narwhal") == ["old"]
+        # Retention deletes "old"; the index forgets it in the same transaction.
+        later = T0 + 10 * day
+        merge(store, feed(entry("new1", published=later), entry("new2", published=later)))
+        assert keys(store) == ["new1", "new2"]
+        assert found(store, "narwhal") == []
+        assert index_rows(paths[0]) == 2
+
+
+def test_a_feed_renamed_is_found_by_its_new_title(store: Store) -> None:
+    merge(store, feed(entry("a"), entry("b"), title="Old Name"))
+    merge(store, feed(entry("x"), title="Elsewhere"), url=OTHER)
+    assert found(store, "old name") == ["a", "b"]
+    merge(store, feed(entry("a"), title="Brand New"))  # b dropped out but is kept
+    assert found(store, "old name") == []
+    assert found(store, "brand new") == ["a", "b"]
+    assert found(store, "elsewhere") == ["x"]
+    # An empty title in a later document keeps the name the feed had.
+    merge(store, feed(entry("a"), title=""))
+    assert found(store, "brand new") == ["a", "b"]
+
+
+def test_search_in_a_store_that_fell_back_to_memory(tmp_path: Path) -> None:
+    cache = tmp_path / "cache-dir"
+    cache.mkdir()
+    with Store.open(cache, tmp_path / "state.sqlite3") as store:
+        assert store.notices
+        merge(store, feed(entry("a", summary="in memory")))
+        assert found(store, "memory") == ["a"]
+
+
+def test_v3_cache_is_indexed_by_title_at_once_and_by_description_in_batches(
+    paths: tuple[Path, Path],
+) -> None:
+    cache, state = paths
+    build(cache, list(CACHE_MIGRATIONS), 3)
+    with closing(sqlite3.connect(cache)) as conn:
+        conn.execute("INSERT INTO feeds (url, title) VALUES (?, 'The Blog')", (URL,))
+        conn.executemany(
+            "INSERT INTO posts (feed_url, key, id, title, author, summary, content_hash, "
+            "first_seen, last_seen, source, converter_version) "
+            "VALUES (?, ?, ?, ?, 'Ann', ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    URL,
+                    "kept",
+                    post_id(URL, "kept"),
+                    "Kept Title",
+                    "Set MAX\\_POOL\\_SIZE",
+                    "h1",
+                    T0.timestamp(),
+                    T0.timestamp(),
+                    None,
+                    0,
+                ),
+                (
+                    URL,
+                    "src",
+                    post_id(URL, "src"),
+                    "Sourced",
+                    "Use `a_b`",
+                    "h2",
+                    T0.timestamp(),
+                    T0.timestamp(),
+                    "<p>Use <code>a_b</code></p>",
+                    1,
+                ),
+            ],
+        )
+        conn.commit()
+    with Store.open(cache, state) as store:
+        assert store.notices == []
+        assert index_rows(cache) == 2
+        assert sorted(found(store, "the blog")) == ["kept", "src"]
+        assert found(store, "kept title") == ["kept"] and found(store, "ann") != []
+        assert found(store, "max_pool") == [] and found(store, "a_b") == []  # not yet
+        assert store.rederive_stale() == 2
+        assert store.rederive_stale() == 0
+        assert found(store, "max_pool_size") == ["kept"]  # from the kept Markdown
+        assert found(store, "use a_b") == ["src"]  # from the source
+        post = store.post(post_id(URL, "kept"))
+        assert post is not None and post.summary == "Set MAX\\_POOL\\_SIZE"
+
+
+def test_rebuilding_the_index(store: Store, paths: tuple[Path, Path]) -> None:
+    merge(store, feed(entry("a", summary="zebra"), entry("b", title="Okapi")))
+    store.rebuild_search_index()
+    assert found(store, "okapi") == ["b"]
+    assert found(store, "zebra") == []  # until rederive_stale gets to it
+    while store.rederive_stale(limit=1):
+        pass
+    assert found(store, "zebra") == ["a"] and found(store, "okapi") == ["b"]
+    assert index_rows(paths[0]) == 2
+    assert quick_check(paths[0]) == "ok"
+
+
+def test_v3_to_v4_step_alone(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    build(path, list(CACHE_MIGRATIONS), 3)
+    assert "posts_fts" not in schema(path)
+    build(path, list(CACHE_MIGRATIONS[3:]), 1)
+    assert {n for n, _ in schema(path)["posts_fts"]} == {
+        "title",
+        "author",
+        "feed_title",
+        "description",
+        "body",
+    }
 
 
 # --- corruption -----------------------------------------------------------------

@@ -56,6 +56,16 @@ next merge that brings them (a re-derivation is not counted as an update), and
 by :meth:`Store.rederive_stale`, which the app calls off the UI thread in small
 batches. Opening the store never does it.
 
+Search
+------
+``posts_fts`` (cache v4) is an FTS5 trigram index over folded plain text of each
+post's title, author, feed title and description, keyed by ``posts.rowid`` (so
+the cache must never be VACUUMed without :meth:`Store.rebuild_search_index`).
+A merge indexes what it inserts or rewrites and re-titles a renamed feed's rows
+in the same transaction; a trigger drops the rows of deleted posts. The index is
+as disposable as the rest of the cache. Queries, semantics and the tokenizer
+trade-off: :mod:`tui.store.search`.
+
 Recovery policy (``Store.notices`` tells the user what happened)
 ----------------------------------------------------------------
 A file is *unusable* when it is not SQLite (bad header, garbage, truncated),
@@ -91,8 +101,10 @@ Modules
 ``db`` (connections, write transactions, error codes) · ``schema`` (the
 migration lists and schema checks) · ``recovery`` (open, move aside, salvage,
 in-memory fallback) · ``posts`` (cache reads and merge) · ``state`` (read and
-star marks) · ``store`` (the :class:`Store` that ties them together). Only the
-names re-exported here are the package's API.
+star marks) · ``search`` (the full-text index: queries, folding, highlight spans;
+its pure functions are public) · ``store`` (the :class:`Store` that ties them
+together). Besides ``tui.store.search``, only the names re-exported here are
+the package's API.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from tui.models import Entry, FeedInfo, ParsedFeed, Post, post_id
+from tui.store import search as _search
 from tui.store.db import _chunks, _from_ts, _to_ts
+from tui.store.search import fold, unescaped
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,14 +194,18 @@ def merge_work(
             "INSERT INTO feeds (url, title, link) VALUES (?, ?, ?) ON CONFLICT(url) DO NOTHING",
             (url, parsed.title, parsed.link),
         )
-        existing: dict[str, tuple[str, int, int]] = {
-            key: (chash, version, has_source)
-            for key, chash, version, has_source in c.execute(
-                "SELECT key, content_hash, converter_version, source IS NOT NULL "
+        old_title: str = c.execute("SELECT title FROM feeds WHERE url = ?", (url,)).fetchone()[0]
+        feed_title = parsed.title or old_title
+        existing: dict[str, tuple[str, int, int, int]] = {
+            key: (chash, version, has_source, rowid)
+            for key, chash, version, has_source, rowid in c.execute(
+                "SELECT key, content_hash, converter_version, source IS NOT NULL, rowid "
                 "FROM posts WHERE feed_url = ?",
                 (url,),
             )
         }
+        indexed: list[tuple[str, tuple[str, ...]]] = []  # (key, row) of new posts_fts rows
+        reindexed: list[tuple[int, Entry]] = []  # (rowid, entry) of rows written again
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         refreshes: list[tuple[Any, ...]] = []
@@ -229,6 +235,7 @@ def merge_work(
                         *derived,
                     )
                 )
+                indexed.append((key, _index_row(entry, feed_title)))
             elif stored[0] != chash:
                 updates.append(
                     (
@@ -244,10 +251,12 @@ def merge_work(
                         key,
                     )
                 )
+                reindexed.append((stored[3], entry))
             elif _needs_rederiving(stored[1], bool(stored[2]), entry):
                 # Same post, but kept by an older converter (or before sources were
                 # kept): store what this one made of it. Not an "update" to the reader.
                 refreshes.append((now_ts, *derived, url, key))
+                reindexed.append((stored[3], entry))
             else:
                 touches.append((now_ts, url, key))
         c.executemany(
@@ -272,6 +281,22 @@ def merge_work(
             refreshes,
         )
         c.executemany("UPDATE posts SET last_seen = ? WHERE feed_url = ? AND key = ?", touches)
+        if indexed:
+            rowids = dict(c.execute("SELECT key, rowid FROM posts WHERE feed_url = ?", (url,)))
+            c.executemany(
+                "INSERT INTO posts_fts (rowid, title, author, feed_title, description, body) "
+                "VALUES (?, ?, ?, ?, ?, '')",
+                [(rowids[key], *row) for key, row in indexed],
+            )
+        for rowid, entry in reindexed:
+            _search.set_row(c, rowid, _index_row(entry, feed_title))
+        if fold(feed_title) != fold(old_title):
+            # Every other post of the feed is found under its new title too.
+            c.execute(
+                "UPDATE posts_fts SET feed_title = ? "
+                "WHERE rowid IN (SELECT rowid FROM posts WHERE feed_url = ?) AND feed_title <> ?",
+                (fold(feed_title), url, fold(feed_title)),
+            )
         _apply_retention(c, url, limit, set(unique), starred)
         if not record_success:
             c.execute(
@@ -310,6 +335,12 @@ def merge_work(
         )
 
     return work
+
+
+def _index_row(entry: Entry, feed_title: str) -> tuple[str, ...]:
+    # Hand-made entries (converter_version 0) may come without plain text.
+    text = entry.text if entry.converter_version else (entry.text or unescaped(entry.summary))
+    return _search.index_row(entry.title, entry.author, feed_title, text)
 
 
 def _derived(entry: Entry) -> tuple[str, str | None, int, int]:
@@ -376,7 +407,12 @@ def record_failure(
 # --- re-deriving ---------------------------------------------------------------
 
 _STALE_COLUMNS: Final = (
-    "rowid, id, feed_url, link, source, summary, content_hash, converter_version"
+    "p.rowid, p.id, p.feed_url, p.link, p.source, p.summary, p.content_hash, "
+    "p.converter_version, p.title, p.author, coalesce(f.title, '')"
+)
+# posts() order, for queries that join posts AS p with another table.
+_POST_ORDER_P: Final = (
+    " ORDER BY coalesce(p.published, p.first_seen) DESC, p.first_seen DESC, p.rowid"
 )
 
 
@@ -384,26 +420,52 @@ def stale_rows(cache: sqlite3.Connection, current: int, limit: int) -> list[tupl
     """Up to ``limit`` posts whose derived text predates converter ``current``, in
     :meth:`Store.posts` order (what the reader sees first is fixed first)."""
     return cache.execute(
-        f"SELECT {_STALE_COLUMNS} FROM posts WHERE converter_version < ?"  # noqa: S608
-        + _POST_ORDER
-        + " LIMIT ?",
+        f"SELECT {_STALE_COLUMNS} FROM posts AS p "  # noqa: S608
+        "LEFT JOIN feeds AS f ON f.url = p.feed_url "
+        "WHERE p.converter_version < ?" + _POST_ORDER_P + " LIMIT ?",
         (current, limit),
     ).fetchall()
 
 
-def rederive_work(
-    updates: list[tuple[str, int, int, str, str, int]],
-) -> Callable[[sqlite3.Connection], None]:
-    """``updates``: (summary, converter_version, rowid, id, content_hash, old version).
+@dataclass(frozen=True, slots=True)
+class Rederived:
+    """A stale row and what the current converter makes of it (see Store.rederive_stale)."""
 
-    A row that a merge changed since it was read (another hash or version) is left
-    to that merge's result."""
+    rowid: int
+    post_id: str
+    content_hash: str
+    old_version: int
+    summary: str
+    version: int
+    index: tuple[str, ...]
 
-    def work(c: sqlite3.Connection) -> None:
-        c.executemany(
-            "UPDATE posts SET summary = ?, converter_version = ? "
-            "WHERE rowid = ? AND id = ? AND content_hash = ? AND converter_version = ?",
-            updates,
-        )
+
+def rederive_work(rows: list[Rederived]) -> Callable[[sqlite3.Connection], int]:
+    """Store ``rows``; a row that a merge changed since it was read (another hash or
+    version) is left as that merge wrote it. Returns how many were stored."""
+
+    def work(c: sqlite3.Connection) -> int:
+        stored = 0
+        for row in rows:
+            cur = c.execute(
+                "UPDATE posts SET summary = ?, converter_version = ? "
+                "WHERE rowid = ? AND id = ? AND content_hash = ? AND converter_version = ?",
+                (
+                    row.summary,
+                    row.version,
+                    row.rowid,
+                    row.post_id,
+                    row.content_hash,
+                    row.old_version,
+                ),
+            )
+            if cur.rowcount:
+                _search.set_row(c, row.rowid, row.index)
+                stored += 1
+        return stored
 
     return work
+
+
+def search(cache: sqlite3.Connection, query: str, feed_url: str | None) -> list[str]:
+    return _search.search_ids(cache, query, feed_url, _POST_ORDER_P)

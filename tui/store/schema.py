@@ -90,7 +90,28 @@ ALTER TABLE posts ADD COLUMN summary_truncated INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX posts_converter ON posts(converter_version);
 """
 
-CACHE_MIGRATIONS: Final[list[Migration]] = [_CACHE_V1, _CACHE_V2, _CACHE_V3]
+# v4: full-text search (see tui/store/search.py for the tokenizer and why). The
+# index holds folded plain text, keyed by posts.rowid; merges keep it in step,
+# and the trigger covers every way a post is deleted. Only titles, authors and
+# feed titles are indexed here, in SQL, so that opening a 10,000-post cache
+# stays fast (descriptions would take seconds): older rows are left at
+# converter_version 0, and Store.rederive_stale or the next merge indexes
+# their descriptions. lower() is ASCII-only; those rows are re-folded then too.
+_CACHE_V4: Final = """
+CREATE VIRTUAL TABLE posts_fts USING fts5(
+    title, author, feed_title, description, body,
+    tokenize = 'trigram case_sensitive 1', columnsize = 0
+);
+INSERT INTO posts_fts (rowid, title, author, feed_title, description, body)
+    SELECT p.rowid, lower(p.title), lower(p.author), lower(coalesce(f.title, '')), '', ''
+    FROM posts AS p LEFT JOIN feeds AS f ON f.url = p.feed_url;
+UPDATE posts SET converter_version = 0;
+CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts BEGIN
+    DELETE FROM posts_fts WHERE rowid = old.rowid;
+END;
+"""
+
+CACHE_MIGRATIONS: Final[list[Migration]] = [_CACHE_V1, _CACHE_V2, _CACHE_V3, _CACHE_V4]
 STATE_MIGRATIONS: Final[list[Migration]] = [_STATE_V1]
 CACHE_SCHEMA_VERSION: Final = len(CACHE_MIGRATIONS)
 STATE_SCHEMA_VERSION: Final = len(STATE_MIGRATIONS)

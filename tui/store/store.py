@@ -13,6 +13,7 @@ from typing import Self
 
 from tui.models import FeedInfo, ParsedFeed, Post
 from tui.store import posts as _posts
+from tui.store import search as _search
 from tui.store import state as _state
 from tui.store.db import _open_reader, _to_ts, _write
 from tui.store.posts import MergeResult
@@ -231,29 +232,78 @@ class Store:
             _write(cache, lambda c: _posts.record_failure(c, url, message, now, not_before))
 
     def rederive_stale(self, limit: int = 200) -> int:
-        """Bring up to ``limit`` posts kept by an older converter up to date; return how many
-        were looked at (0 once none are left). Newest first.
+        """Bring up to ``limit`` posts kept by an older converter up to date (their Markdown
+        and their search index entry); return how many were looked at, 0 once none are
+        left. Newest first.
 
         For the app to call off the UI thread, again and again until it returns 0:
         the conversion runs outside every lock, and each call writes in one short
-        transaction. Opening the store never does this (at 10,000 posts it takes
-        seconds). A post whose source was not kept (stored before v3) keeps its text.
-        Posts still in a feed are also brought up to date by the next merge.
+        transaction, beside which reads go on. Opening the store never does this (at
+        10,000 posts it takes seconds). A post whose source was not kept (stored before
+        cache v3) keeps its Markdown, and is indexed from it. Posts still in a feed are
+        also brought up to date by the next merge that brings them.
         """
         from tui.htmltext import CONVERTER_VERSION
         from tui.parse import derive_description
 
         with self._reading_cache() as cache:
             rows = _posts.stale_rows(cache, CONVERTER_VERSION, limit)
-        updates: list[tuple[str, int, int, str, str, int]] = []
-        for rowid, pid, feed_url, link, source, summary, chash, version in rows:
-            if source is not None:
-                summary = derive_description(source, base_url=link or feed_url).markdown
-            updates.append((summary, CONVERTER_VERSION, rowid, pid, chash, version))
-        if updates:
+        done: list[_posts.Rederived] = []
+        for row in rows:
+            rowid, pid, feed_url, link, source, summary, chash, version = row[:8]
+            title, author, feed_title = row[8:]
+            if source is None:
+                text = _search.unescaped(summary)
+            else:
+                derived = derive_description(source, base_url=link or feed_url)
+                summary, text = derived.markdown, derived.text
+            index = _search.index_row(title, author, feed_title, text)
+            done.append(
+                _posts.Rederived(rowid, pid, chash, version, summary, CONVERTER_VERSION, index)
+            )
+        if done:
             with self._writing_cache() as cache:
-                _write(cache, _posts.rederive_work(updates))
+                _write(cache, _posts.rederive_work(done))
         return len(rows)
+
+    def rebuild_search_index(self) -> None:
+        """Throw the search index away and start it again: titles, authors and feed
+        titles at once (fast), descriptions through :meth:`rederive_stale`, which every
+        post then needs. For a damaged or doubtful index; the cache is disposable."""
+
+        def work(c: sqlite3.Connection) -> None:
+            (ddl,) = c.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'posts_fts'"
+            ).fetchone()
+            c.execute("DROP TABLE posts_fts")
+            c.execute(ddl)
+            rows = c.execute(
+                "SELECT p.rowid, p.title, p.author, coalesce(f.title, '') "
+                "FROM posts AS p LEFT JOIN feeds AS f ON f.url = p.feed_url"
+            ).fetchall()
+            c.executemany(
+                "INSERT INTO posts_fts (rowid, title, author, feed_title, description, body) "
+                "VALUES (?, ?, ?, ?, '', '')",
+                [(rowid, *_search.index_row(t, a, f, "")[:3]) for rowid, t, a, f in rows],
+            )
+            c.execute("UPDATE posts SET converter_version = 0")
+
+        with self._writing_cache() as cache:
+            _write(cache, work)
+
+    # --- search ----------------------------------------------------------
+
+    def search(self, query: str, feed_url: str | None = None) -> list[str]:
+        """Ids of the posts (of ``feed_url``, or of every feed) matching ``query``, in the
+        order of :meth:`posts`; every post when the query has no terms.
+
+        ``query`` is what a person typed: see :mod:`tui.store.search` for what matches
+        (every term a folded substring of the title, author, feed title or description)
+        and :func:`tui.store.search.match_spans` to highlight it. Never raises for any
+        text; reads through the reader connection, so a merge never holds it up.
+        """
+        with self._reading_cache() as cache:
+            return _posts.search(cache, query, feed_url)
 
     # --- user state ------------------------------------------------------
 
