@@ -71,6 +71,12 @@ class Reader:
     def focused(self) -> object:
         return self.app.screen.focused
 
+    def footer_descriptions(self) -> list[str]:
+        """What the footer under the reader offers, left to right."""
+        from textual.widgets._footer import FooterKey
+
+        return [key.description for key in self.screen.query(FooterKey)]
+
     def has_focus(self, widget: object) -> bool:
         return self.app.screen.focused is widget
 

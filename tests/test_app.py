@@ -166,7 +166,7 @@ async def test_y_copies_the_link_and_shows_it() -> None:
         await pilot.press("j", "y")
         link = reader.post_list.posts[1].link
         assert app.clipboard == link
-        assert ("information", "Copied link", link) in reader.notices()
+        assert ("information", "Link copied", link) in reader.notices()
 
 
 async def test_refresh_adds_new_posts_in_place_and_keeps_the_highlight(seed_bytes: bytes) -> None:

@@ -637,7 +637,8 @@ def test_config_edit_says_where_a_file_stopped_being_toml(
 ) -> None:
     monkeypatch.setenv("EDITOR", shlex.join([sys.executable, str(fake_editor)]))
     monkeypatch.setenv("FAKE_WRITE", "theme = nord\n")
-    assert main(["config", "--edit"]) == 0
+    # Exit 1: the file as saved does not load, and a script should know.
+    assert main(["config", "--edit"]) == 1
     path = paths.config_path()
     assert capsys.readouterr().err == (
         f"rajpoot-tui: {path} line 1, column 9: not valid TOML (Invalid value); every setting "

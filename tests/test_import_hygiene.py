@@ -34,7 +34,6 @@ def _loaded_after(code: str) -> set[str]:
         "tui.opener",
         "tui.background",
         "tui.feedstatus",
-        "tui.search",
         "tui.timefmt",
         "tui.paths",
         "tui.services",

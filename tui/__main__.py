@@ -142,8 +142,11 @@ def config_command(*, edit: bool) -> int:
         code = returncode if returncode >= 0 else 128 - returncode  # killed by a signal
     else:
         print(path)
-    for notice in load_settings(path).notices:
+    settings = load_settings(path)
+    for notice in settings.notices:
         print(f"rajpoot-tui: {notice}", file=sys.stderr)
+    if edit and code == 0 and not settings.writable:
+        return 1  # the file as saved does not load: say so to scripts too
     return code
 
 

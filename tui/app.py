@@ -100,10 +100,24 @@ class RajpootApp(App[int]):
         return ReaderScreen(self.feed_url, refresh_on_start=self.refresh_on_start)
 
     def on_mount(self) -> None:
-        for notice in self._notices:
-            self.notify(notice, title="Settings", severity="warning", timeout=10, markup=False)
-        for notice in self.store.notices:
-            self.notify(notice, title="Storage", severity="warning", timeout=15, markup=False)
+        # One toast per kind, however many problems: a pile of toasts would push
+        # the newest off the screen.
+        if self._notices:
+            self.notify(
+                "\n".join(self._notices),
+                title="Settings",
+                severity="warning",
+                timeout=10 + 3 * len(self._notices),
+                markup=False,
+            )
+        if self.store.notices:
+            self.notify(
+                "\n".join(self.store.notices),
+                title="Storage",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
@@ -186,8 +200,14 @@ class RajpootApp(App[int]):
                     markup=False,
                 )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # ? in a dialog is the dialog's (help closes with it).
+        return not (action == "help" and self.screen is not self.screen_stack[0])
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
+            if command.title in _HIDDEN_SYSTEM_COMMANDS:
+                continue
             if command.title == "Screenshot":
                 # Textual's saves to ~/Downloads and fails silently when it's missing.
                 yield SystemCommand(
@@ -297,6 +317,11 @@ class RajpootApp(App[int]):
                 severity="error",
                 markup=False,
             )
+
+
+# Textual's own "Keys" panel lists keys our help doesn't and can't be closed with
+# esc; "Maximize" hides the status line. Help (?) and zoom (z) do both jobs.
+_HIDDEN_SYSTEM_COMMANDS = frozenset({"Keys", "Maximize", "Minimize"})
 
 
 def _shorten(text: str, limit: int = 300) -> str:

@@ -62,7 +62,7 @@ def reader_commands(app: RajpootApp, reader: ReaderScreen) -> list[PaletteComman
             PaletteCommand(f"Sort: {order.label}", f"Order the list {order.label}{current}", sort)
         )
     for view, label in (
-        (View.ALL, "all posts"),
+        (View.ALL, "all"),
         (View.UNREAD, "unread"),
         (View.STARRED, "starred"),
     ):
@@ -70,7 +70,7 @@ def reader_commands(app: RajpootApp, reader: ReaderScreen) -> list[PaletteComman
         def show(view: View = view) -> None:
             reader.show_view(view)
 
-        commands.append(PaletteCommand(f"Show: {label}", f"Show {label} posts", show))
+        commands.append(PaletteCommand(f"Show: {label} posts", f"Show {label} posts", show))
     commands.append(PaletteCommand("Undo", "Undo the last mark-all-read", reader.action_undo))
     return commands
 
@@ -78,8 +78,7 @@ def reader_commands(app: RajpootApp, reader: ReaderScreen) -> list[PaletteComman
 def palette_command_names() -> list[str]:
     """Names of the commands only the palette has, for the help screen."""
     return [f"Sort: {order.label}" for order in SortOrder] + [
-        "Show: all posts / unread / starred",
-        "Undo",
+        "Show: all / unread / starred posts",
         "Go to a post by its title",
         "Theme",
         "Screenshot",

@@ -31,7 +31,6 @@ from tui.messages import PostsChanged, RefreshFinished
 from tui.models import Post
 from tui.reading import KeyNames, SortOrder, View
 from tui.refresh import RefreshOutcome, Status, import_seed_if_empty, refresh_feed
-from tui.search import filter_posts
 from tui.widgets.post_detail import PostDetail
 from tui.widgets.post_list import PostList
 from tui.widgets.search_bar import SearchBar
@@ -44,6 +43,8 @@ if TYPE_CHECKING:
 # How often the reader checks whether an automatic refresh is due. The refresh
 # itself happens only as often as the settings and the publisher allow.
 AUTO_REFRESH_CHECK_SECONDS = 60.0
+# The palette fuzzy-matches every title only in a store this small.
+FUZZY_SCAN_LIMIT = 2000
 # Network problems that mean "you are offline", which deserve a calm notice.
 _OFFLINE_KINDS = frozenset({"dns", "connect"})
 
@@ -66,6 +67,7 @@ class ReaderScreen(Screen[None]):
         self.refresh_on_start = refresh_on_start
         self.view = View.ALL
         self.sort = SortOrder.NEWEST
+        self._list_scroll = 0.0
         self.search_query = ""
         # The last bulk mark-read, for ctrl+z.
         self._undo: reading.MarkedRead | None = None
@@ -169,8 +171,18 @@ class ReaderScreen(Screen[None]):
         self.update_header()
 
     def _show_matching(self, *, keep: str | None = None) -> None:
-        found = filter_posts(self._stored_posts, self.search_query)
-        posts = reading.select(found, view=self.view)
+        matches = None
+        if self.search_query:
+            # The FTS5 index, not a scan: a few ms at 10,000 posts (benchmarks/search.py).
+            with self._reading("search"):
+                found = set(self.store.search(self.search_query, self.feed_url))
+                matches = found.__contains__
+        posts = reading.select(
+            self._stored_posts,
+            view=self.view,
+            matches=None if matches is None else (lambda post: matches(post.id)),
+        )
+        self.post_list.highlight_query = self.search_query
         self.post_list.show_posts(posts, keep=keep)
         self._schedule_detail()
         if not posts:
@@ -275,6 +287,16 @@ class ReaderScreen(Screen[None]):
         self.refresh_post(post.id)
 
     @contextmanager
+    def _reading(self, what: str) -> Iterator[None]:
+        """A failed read (a locked or vanished cache) is told, not a crash."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            self.notify(
+                f"Could not {what}: {error}", title="Storage", severity="error", markup=False
+            )
+
+    @contextmanager
     def _saving(self, what: str) -> Iterator[None]:
         """A failed write (disk full, read-only home) is told, not a crash."""
         try:
@@ -336,7 +358,7 @@ class ReaderScreen(Screen[None]):
             self.notify("No link to copy.", severity="warning")
             return
         self.app.copy_to_clipboard(post.link)
-        self.notify(post.link, title="Copied link", timeout=5, markup=False)
+        self.notify(post.link, title="Link copied", timeout=5, markup=False)
 
     # -- read, star, filter -----------------------------------------------------
 
@@ -382,6 +404,13 @@ class ReaderScreen(Screen[None]):
             self.store.set_read(list(undo.post_ids), False, now=self.reader_app.services.clock())
             self.notify(f"Undone: {reading.plural(len(undo.post_ids), 'post')} unread again.")
         self.reload_posts()
+        self._keep_as_decided()
+
+    def _keep_as_decided(self) -> None:
+        """The reader just set the shown post's state: the dwell must not flip it back."""
+        self._stop_dwell()
+        if self.detail.post is not None:
+            self._read_timer_post = self.detail.post.id  # no timer: this post is settled
 
     def action_toggle_star(self) -> None:
         post = self.post_list.current_post
@@ -408,8 +437,18 @@ class ReaderScreen(Screen[None]):
         self.notify(wording[view], timeout=2)
 
     def palette_candidates(self, query: str, *, limit: int) -> list[Post]:
-        """Posts of this feed that may match ``query``, for the palette to rank."""
-        return filter_posts(self._stored_posts, query)[:limit]
+        """Posts of this feed that may match ``query``, for the palette to rank fuzzily.
+
+        The search index narrows first (fuzzy matching 10,000 titles takes ~0.2 s);
+        only a small store is scanned when the index finds nothing (a typo, or
+        letters skipped as fuzzy matching allows).
+        """
+        found = set(self.store.search(query, self.feed_url))
+        if found:
+            return [p for p in self._stored_posts if p.id in found][:limit]
+        if len(self._stored_posts) <= FUZZY_SCAN_LIMIT:
+            return self._stored_posts[:]
+        return []
 
     def go_to_post(self, post_id: str) -> None:
         """Show one post, clearing a search or view that would hide it."""
@@ -433,18 +472,26 @@ class ReaderScreen(Screen[None]):
     def action_zoom(self) -> None:
         """Give the post pane the whole screen, and back."""
         zoomed = not self.has_class("-zoomed")
+        if zoomed:
+            self._list_scroll = self.post_list.scroll_y
         self.set_class(zoomed, "-zoomed")
         if zoomed:
             self.set_focus(self.detail, scroll_visible=False)
         else:
             self.set_focus(self.post_list, scroll_visible=False)
+            # Back where the reader was, not with the highlighted row at the top.
+            top = self._list_scroll
+            self.call_after_refresh(lambda: self.post_list.scroll_to(y=top, animate=False))
 
     def action_resize_list(self, step: int) -> None:
         """Make the list pane wider (or narrower) by ``step`` percent of the screen."""
         width = max(20, min(80, self.list_width + step))
-        if width != self.list_width:
-            self.list_width = width
-            self.reader_app.remember("list_width", width)
+        if width == self.list_width:
+            edge = "wide" if step > 0 else "narrow"
+            self.notify(f"The list is as {edge} as it goes ({width}%).", timeout=2)
+            return
+        self.list_width = width
+        self.reader_app.remember("list_width", width)
 
     def on_screen_suspend(self) -> None:
         # A dialog is on top: its keys, not the reader's, so the footer under
@@ -478,6 +525,7 @@ class ReaderScreen(Screen[None]):
         # apply at the next refresh, and a hidden Input drops the keys typed
         # before then.
         self.search_bar.display = True
+        self.add_class("-searching")
         self.set_focus(self.search_bar)
 
     @on(SearchBar.Changed, "#search")
@@ -490,16 +538,23 @@ class ReaderScreen(Screen[None]):
         self._close_search(keep=bool(self.search_bar.value.strip()))
 
     def action_cancel_search(self) -> None:
-        """esc in the search box: clear the filter and go back to the list."""
+        """esc: clear the filter and go back to the list.
+
+        In the search box it cancels, back to the post before the search; in the
+        list (a search kept with enter) the reader stays on the post they reached.
+        """
+        cancelling = self.focused is self.search_bar
         self.search_bar.value = ""
         self.search_query = ""
-        self._show_matching(keep=self._post_before_search)
+        self._show_matching(keep=self._post_before_search if cancelling else None)
         self._close_search(keep=False)
 
     def _close_search(self, *, keep: bool) -> None:
         if not keep:
             self.search_bar.display = False
+        self.set_class(self.search_bar.display, "-searching")
         self.set_focus(self.post_list)
+        self.refresh_bindings()  # "esc Clear search" comes and goes with the search
 
     def action_switch_pane(self) -> None:
         if self.has_class("-zoomed"):

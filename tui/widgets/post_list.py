@@ -26,22 +26,24 @@ class PostOption(Option):
     only the few dozen rows on screen ever pay for it.
     """
 
-    def __init__(self, post: Post, date_format: str) -> None:
+    def __init__(self, post: Post, date_format: str, query: str = "") -> None:
         super().__init__("", id=post.id)
         self.post = post
         self.date_format = date_format
+        self.query = query
 
     @property
     def prompt(self) -> VisualType:
         if not self._prompt:
-            self._prompt = row_content(self.post, self.date_format)
+            self._prompt = row_content(self.post, self.date_format, self.query)
         return self._prompt
 
 
-def row_content(post: Post, date_format: str = DEFAULT_DATE_FORMAT) -> Content:
+def row_content(post: Post, date_format: str = DEFAULT_DATE_FORMAT, query: str = "") -> Content:
     """``● ★ 2026-05-05  Title``: built as Content so feed text is never markup.
 
-    Two marker columns, so a starred post still shows whether it is read.
+    Two marker columns, so a starred post still shows whether it is read. The
+    words a search matched in the title are highlighted.
     """
     if post.is_new:
         state = ("✦", "bold $success")
@@ -56,8 +58,18 @@ def row_content(post: Post, date_format: str = DEFAULT_DATE_FORMAT) -> Content:
         " ",
         (list_date(post.published, date_format), "dim"),
         "  ",
-        (post.display_title, "dim" if post.read else "bold"),
+        _title(post, query),
     )
+
+
+def _title(post: Post, query: str) -> Content:
+    title = Content.styled(post.display_title, "dim" if post.read else "bold")
+    if query:
+        from tui.store.search import match_spans
+
+        for start, end in match_spans(post.display_title, query):
+            title = title.stylize("reverse $accent", start, end)
+    return title
 
 
 class PostList(OptionList):
@@ -77,6 +89,8 @@ class PostList(OptionList):
         self.border_title = "Posts"
         self._last_id: str | None = None
         self.date_format = DEFAULT_DATE_FORMAT
+        self.highlight_query = ""
+        """What the search box holds: its matches are highlighted in the titles."""
         """The post highlighted before the list went empty (a search with no match)."""
 
     @property
@@ -99,7 +113,7 @@ class PostList(OptionList):
         keep = keep or (current.id if current else self._last_id)
         old_top = self.scroll_y
         old_row = self.highlighted
-        self.set_options(PostOption(post, self.date_format) for post in posts)
+        self.set_options(PostOption(post, self.date_format, self.highlight_query) for post in posts)
         if not self.option_count:
             self._last_id = keep
             return
@@ -125,7 +139,9 @@ class PostList(OptionList):
         option = self.options[index]
         if isinstance(option, PostOption):
             option.post = post
-        self.replace_option_prompt_at_index(index, row_content(post, self.date_format))
+        self.replace_option_prompt_at_index(
+            index, row_content(post, self.date_format, self.highlight_query)
+        )
 
     def action_select(self) -> None:
         post = self.current_post
