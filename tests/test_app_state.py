@@ -510,3 +510,27 @@ async def test_the_unread_view_counts_what_is_still_unread() -> None:
         await pilot.press("U", "m")  # the row stays until the next reload
         assert len(reader.post_list.posts) == 63
         assert str(reader.status.content) == "62 unread (U shows all)"
+
+
+async def test_posts_from_an_older_converter_are_brought_up_to_date_in_the_background(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    import tui.htmltext
+
+    first = make_app(refresh_on_start=False)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await Reader(first, pilot).settle()
+    with closing(sqlite3.connect(paths.cache_db_path())) as conn:
+        conn.execute("UPDATE posts SET summary = 'what an old converter made'")
+        conn.commit()
+    monkeypatch.setattr(tui.htmltext, "CONVERTER_VERSION", tui.htmltext.CONVERTER_VERSION + 1)
+    again = make_app(refresh_on_start=False)
+    async with again.run_test(size=(120, 40)) as pilot:
+        reader = Reader(again, pilot)
+        await reader.settle()
+        assert reader.detail.post is not None
+        assert all(p.summary != "what an old converter made" for p in reader.posts)
+        assert reader.detail.post.summary.startswith("JWT vs session cookies")

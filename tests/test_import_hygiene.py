@@ -11,7 +11,7 @@ import pytest
 def _loaded_after(code: str) -> set[str]:
     probe = (
         f"{code}\nimport sys\n"
-        "print(' '.join(m for m in ('textual', 'httpx', 'feedparser') if m in sys.modules))"
+        "print(' '.join(m for m in ('textual', 'httpx', 'feedparser', 'tomlkit') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], check=True, capture_output=True, text=True
@@ -52,3 +52,33 @@ def test_fetch_needs_httpx_but_not_textual() -> None:
 def test_the_app_module_starts_without_httpx_or_feedparser() -> None:
     # Painting cached posts must not wait for the network or XML libraries.
     assert _loaded_after("import tui.app") == {"textual"}
+
+
+def test_the_first_paint_imports_no_network_xml_or_toml_writing_library() -> None:
+    # Start the real app headless on a stored feed and look at sys.modules as
+    # the first frame is drawn: tomlkit (saving settings), httpx and feedparser
+    # (refreshing) all load later, where they are used.
+    probe = """
+import asyncio, sys
+from tui.app import RajpootApp
+from tui.services import Services
+
+seen = {}
+
+class Probe(RajpootApp):
+    def _after_first_frame(self) -> None:
+        seen.update((m, m in sys.modules) for m in ("tomlkit", "httpx", "feedparser"))
+        self.exit(0)
+
+async def main() -> None:
+    app = Probe(services=Services(browser_finder=lambda: None), refresh_on_start=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.5)
+
+asyncio.run(main())
+print(" ".join(sorted(m for m, loaded in seen.items() if loaded)) or "none", len(seen))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert out == ["none", "3"]

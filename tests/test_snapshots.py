@@ -63,3 +63,11 @@ def test_the_zoomed_post(snap_compare: Any) -> None:
     """80x24: z gives the post pane the whole screen."""
     app = make_app(refresh_on_start=False)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_then("z"))
+
+
+def test_a_search_narrows_the_list_and_highlights_the_matches(snap_compare: Any) -> None:
+    """120x40: /grpc, kept with enter: matching posts with "grpc" highlighted."""
+    app = make_app(refresh_on_start=False)
+    assert snap_compare(
+        app, terminal_size=(120, 40), run_before=_then("slash", "g", "r", "p", "c", "enter")
+    )

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Markdown, OptionList
 from textual.widgets.option_list import OptionDoesNotExist
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui import DEFAULT_FEED_URL, keys, reading
 from tui.background import run_abandonable
@@ -142,6 +142,18 @@ class ReaderScreen(Screen[None]):
             self.run_refresh(user_asked=False, network=self.refresh_on_start)
         else:
             self._refreshing = False
+            self.run_worker(
+                self._rederive_in_background,
+                thread=True,
+                group="maintenance",
+                exit_on_error=False,
+                description="Updating stored posts",
+            )
+
+    def _rederive_in_background(self) -> None:
+        worker = get_current_worker()
+        if self._rederive(self.store, worker.cancelled_event):
+            self.post_message(PostsChanged())
 
     def watch_list_width(self) -> None:
         self._apply_split()
@@ -600,13 +612,15 @@ class ReaderScreen(Screen[None]):
         self, cancelled: threading.Event, *, network: bool
     ) -> RefreshOutcome | None:
         """Runs in a daemon thread: never touches widgets, only posts messages."""
-        # The app's one Store serialises its methods with a lock, so the thread
-        # shares it. One connection per file per process also keeps SQLite's
-        # POSIX locks simple: a second Store opened and closed here used to let
-        # another process delete the WAL under the first (see test_store).
+        # The app's one Store is thread-safe (a lock per connection; reads have
+        # their own), so the thread shares it. One Store per process also keeps
+        # SQLite's POSIX locks simple: a second Store opened and closed here used
+        # to let another process delete the WAL under the first (see test_store).
         store = self.store
         services = self.reader_app.services
         if import_seed_if_empty(store, self.feed_url, now=services.clock()):
+            self.post_message(PostsChanged())
+        if self._rederive(store, cancelled):
             self.post_message(PostsChanged())
         if not network or cancelled.is_set():
             return None
@@ -624,6 +638,18 @@ class ReaderScreen(Screen[None]):
             should_cancel=cancelled.is_set,
             now=services.clock,
         )
+
+    @staticmethod
+    def _rederive(store: Store, cancelled: threading.Event) -> bool:
+        """Bring posts stored by an older converter up to date, a batch at a time.
+
+        Their Markdown and search text come from the stored source again, so a
+        converter fix reaches posts the feed no longer carries. Off the UI thread.
+        """
+        changed = False
+        while not cancelled.is_set() and store.rederive_stale(limit=200):
+            changed = True
+        return changed
 
     @on(PostsChanged)
     def _posts_changed(self) -> None:

@@ -1,0 +1,76 @@
+"""/ finds what is there: identifiers, URLs and punctuation as typed, highlighted in the list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.builders import Item, make_app, rss, serve
+from tests.pilot import Reader
+
+ITEMS = [
+    Item(
+        title="Tuning the connection pool",
+        link="https://example.com/pool/",
+        description="<p>Set <code>MAX_POOL_SIZE</code> to twice the cores.</p>",
+        pub_date="Tue, 05 May 2026 09:00:00 +0000",
+    ),
+    Item(
+        title="Pointers in C++",
+        link="https://example.com/cpp/",
+        description="<p>Use <code>std::vector</code> and <em>a*b</em> carefully.</p>",
+        pub_date="Mon, 04 May 2026 09:00:00 +0000",
+    ),
+    Item(
+        title="Reading the Python docs",
+        link="https://example.com/docs/",
+        description='<p>See <a href="https://docs.python.org/3/">https://docs.python.org</a>.</p>',
+        pub_date="Sun, 03 May 2026 09:00:00 +0000",
+    ),
+    Item(
+        title="Café society",
+        link="https://example.com/cafe/",
+        description="<p>Nothing about code.</p>",
+        pub_date="Sat, 02 May 2026 09:00:00 +0000",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("MAX_POOL_SIZE", ["Tuning the connection pool"]),
+        ("max_pool", ["Tuning the connection pool"]),
+        ("std::vector", ["Pointers in C++"]),
+        ("a*b", ["Pointers in C++"]),
+        ("https://docs", ["Reading the Python docs"]),
+        ("cafe", ["Café society"]),
+        ("C++", ["Pointers in C++"]),
+        ('"connection pool"', ["Tuning the connection pool"]),
+        ("pool NOT", []),
+    ],
+)
+async def test_slash_finds_identifiers_and_urls_as_typed(typed: str, found: list[str]) -> None:
+    app = make_app(serve(rss(ITEMS)), feed_url="https://example.com/feed.xml")
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert len(reader.posts) == 4
+        await pilot.press("slash", *typed)
+        assert [p.title for p in reader.posts] == found
+
+
+async def test_matched_words_are_highlighted_in_the_titles() -> None:
+    app = make_app(serve(rss(ITEMS)), feed_url="https://example.com/feed.xml")
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("slash", *"pool")
+        row: Any = reader.post_list.get_option_at_index(0).prompt
+        text = str(row)
+        highlighted = [text[s.start : s.end] for s in row.spans if "reverse" in str(s.style)]
+        assert highlighted == ["pool"]
+        await pilot.press("escape")
+        row = reader.post_list.get_option_at_index(0).prompt
+        assert not [s for s in row.spans if "reverse" in str(s.style)]
