@@ -11,7 +11,8 @@ import pytest
 def _loaded_after(code: str) -> set[str]:
     probe = (
         f"{code}\nimport sys\n"
-        "print(' '.join(m for m in ('textual', 'httpx', 'feedparser', 'tomlkit') if m in sys.modules))"
+        "heavy = ('textual', 'httpx', 'feedparser', 'tomlkit')\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], check=True, capture_output=True, text=True
