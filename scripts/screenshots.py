@@ -23,6 +23,10 @@ SHOTS: list[tuple[str, tuple[int, int], tuple[str, ...]]] = [
     ("reader-120x40.svg", (120, 40), ("m", "j", "m", "j", "j", "s", "j")),
     ("reader-80x24.svg", (80, 24), ("j",)),
     ("help-120x40.svg", (120, 40), ("question_mark",)),
+    # A search kept with enter: the matched words highlighted in the list.
+    ("search-120x40.svg", (120, 40), ("slash", *"grpc", "enter")),
+    ("palette-100x30.svg", (100, 30), ("ctrl+p", *"sort")),
+    ("zoom-80x24.svg", (80, 24), ("j", "z")),
 ]
 
 

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
-from textual.style import Style
 
 from tui import keys
 from tui.models import Post
@@ -120,7 +119,7 @@ class PostCommands(Provider):
         if not isinstance(screen, ReaderScreen) or not query.strip():
             return
         matcher = self.matcher(query)
-        style = Style(reverse=True)
+        style = matcher.match_style
         for post, score, offsets in _ranked(screen, query, matcher.fuzzy_search.match):
             title = Content(post.display_title)
             for offset in offsets:
