@@ -1,7 +1,11 @@
 """Deterministic, realistic-looking feed content shared by the benchmarks.
 
 Titles are 60-90 characters, summaries a few hundred, every post has a distinct
-publication time (newest first: index 0 is the newest).
+publication time (newest first: index 0 is the newest). :func:`description_html` is a
+longer description (1-2.5 kB of text, like the real feeds') for what searches it.
+
+Only :class:`tui.models.Entry` is imported from the project, so that ``startup.py`` can
+fill a store with an older revision's code too.
 """
 
 from __future__ import annotations
@@ -64,6 +68,119 @@ _SENTENCES = (
     "We kept the old code path behind a flag until the new one ran for a week.",
     "Most of the work turned out to be deleting code that nobody called anymore.",
 )
+
+
+# For description_html: sentences any backend post may hold, and a few per topic, so a
+# topic's words (postgres, grpc, kafka...) are in some posts, not in nearly all of them.
+_GENERAL = (
+    *_SENTENCES,
+    "The p99 latency doubled at exactly the moment the garbage collector ran.",
+    "Backpressure means saying no early, before the queue says it for you.",
+    "A circuit breaker with a half-open state let the service recover on its own.",
+    "The benchmark ran on a laptop, and production ran on two noisy virtual cores.",
+    "Load tests with realistic payloads found what the synthetic ones never did.",
+    "Feature flags made the rollback a config change instead of a redeploy.",
+    "Alert on symptoms users feel, not on every cause you can imagine.",
+    "The team wrote the runbook during the incident, which is the wrong time.",
+    "Timeouts, retries and idempotency are one design, not three separate settings.",
+    "Capacity planning started with a spreadsheet and ended with a load test.",
+    "The on-call rotation got quieter once every alert had an owner and a runbook.",
+    "We wrote the postmortem without names, and people finally told us what happened.",
+    "Canary deploys caught the regression on one percent of the traffic.",
+    "The cache hit rate looked great because it was caching the errors as well.",
+)
+_TOPICS = (
+    (
+        "Connection pools in Postgres are cheap to get wrong and expensive to debug at 3 a.m.",
+        "PgBouncer in transaction mode broke our prepared statements until we turned them off.",
+        "A SELECT ... FOR UPDATE SKIP LOCKED query turned the jobs table into a decent queue.",
+        "Reading the Postgres query plan beat adding yet another index.",
+    ),
+    (
+        "The gRPC deadline was shorter than the retry budget, so every retry was already late.",
+        "Streaming responses over gRPC kept memory flat where the batch endpoint had spiked.",
+        "Protobuf field numbers are forever; we reserved the ones we removed.",
+    ),
+    (
+        "The Go rewrite of the worker used one buffered channel per partition.",
+        "Goroutines are cheap, but forty thousand of them waiting on one mutex are not.",
+        "pprof showed the Go service spending a third of its time encoding JSON.",
+    ),
+    (
+        "Redis answered in under a millisecond; the network round trip was the other nine.",
+        "A Lua script made the Redis rate limiter atomic, and the double counting stopped.",
+    ),
+    (
+        "Kafka rebalances paused every consumer in the group for up to forty seconds.",
+        "Static group membership stopped Kafka from rebalancing on every deploy.",
+    ),
+    (
+        "SQLite in WAL mode handled the writes fine; the fsync on every commit did not.",
+        "A busy timeout of five seconds ended the 'database is locked' errors.",
+    ),
+    (
+        "HTTP/2 multiplexing hid head-of-line blocking until one slow stream held the others.",
+        "Keep-alive timeouts on the load balancer must be longer than the application's.",
+    ),
+    (
+        "Idempotency keys made webhook retries harmless, once they were stored with the result.",
+        "The outbox table grew by a million rows a day until the relay caught up.",
+    ),
+    (
+        "We moved the schema change into three deploys: add the column, backfill, then switch.",
+        "The migration took a lock for four minutes on a table we thought was small.",
+    ),
+    (
+        "Structured logs with a request id turned a day of grepping into one query.",
+        "We stopped logging request bodies and cut the logging bill by two thirds.",
+    ),
+    (
+        "Every cron job got a lock and a deadline, and the overlapping runs stopped.",
+        "Two schedulers fired the same job at midnight until leader election settled it.",
+    ),
+)
+# Identifiers a search must find as written, each in a known subset of the posts.
+_IDENTIFIERS = (
+    (
+        29,
+        3,
+        "We capped <code>MAX_POOL_SIZE</code> at 20 per worker and set "
+        "<code>POOL_TIMEOUT</code> to two seconds.",
+    ),
+    (
+        41,
+        7,
+        "The hot loop copied a <code>std::vector&lt;std::string&gt;</code> on every call; "
+        "a const reference fixed it.",
+    ),
+    (
+        17,
+        11,
+        "The asyncio documentation at <a href='https://docs.python.org/3/library/asyncio-task.html'>"
+        "https://docs.python.org/3/library/asyncio-task.html</a> explains the cancellation rules.",
+    ),
+)
+
+
+def description_html(index: int, rng: random.Random) -> str:
+    """A description as a feed gives it: 5-7 paragraphs of HTML, 1-2.5 kB of text, on
+    one topic (two of its sentences) among general ones.
+
+    Some posts also hold an identifier (every 29th from post 3 ``MAX_POOL_SIZE``, every
+    41st from post 7 ``std::vector<std::string>``, every 17th from post 11 a
+    ``https://docs.python.org/...`` link), so searches for them find a known few."""
+    topic = rng.choice(_TOPICS)
+    paragraphs = [rng.sample(_GENERAL, rng.randint(3, 5)) for _ in range(rng.randint(4, 6))]
+    for sentence in rng.sample(topic, 2):
+        paragraphs[rng.randrange(len(paragraphs))].insert(0, sentence)
+    texts = [" ".join(sentences) for sentences in paragraphs]
+    for every, first, sentence in _IDENTIFIERS:
+        if index % every == first:
+            texts.insert(rng.randrange(len(texts) + 1), sentence)
+    texts.append(
+        f"See <a href='{link(index)}'>the full post</a> and the <code>config.toml</code> diff."
+    )
+    return "".join(f"<p>{text}</p>" for text in texts)
 
 
 def title(index: int, rng: random.Random) -> str:

@@ -11,23 +11,31 @@ the wall time from just before ``tmux new-session`` is what a person waits for:
   synthetic posts for a feed on 127.0.0.1:9 (the port refuses, so the start-up refresh
   fails at once and never reaches the internet), until the newest post's title shows.
 
-Every run measures all three, in an order that cycles through the six permutations, so
-drift on a noisy machine hits them alike. The ratios to ``bare`` are the figures to
-compare across machines and over time; milliseconds are only for scale.
+Every run measures all of them, in orders that put each in every position equally often
+(for three, the six permutations), so drift on a noisy machine hits them alike. The ratios
+to ``bare`` are the figures to compare across machines and over time; milliseconds are
+only for scale.
+
+With ``--before REV`` the app as of git revision REV is launched too, at both sizes,
+interleaved in the same runs: a throwaway ``git worktree`` of REV under the temp dir, run by
+the same interpreter and venv as ``python -m tui --feed URL`` with ``PYTHONPATH`` set to that
+worktree (the current code is then launched the same way, ``PYTHONPATH`` = this checkout), so
+only the project code differs. Each revision gets its own homes, whose stores are filled by
+that revision's own code (``_fill_home.py`` in a subprocess; the schema changes between
+revisions). The worktree is removed at the end.
 
 Afterwards the same stores are opened in-process to split the cost into phases
 (``Store.open``, ``Store.posts``, ``PostList.show_posts``, a reload plus the next idle) and
-the headless mount of each app is timed. The report is a Markdown table, printed and
-written to ``benchmarks/results/`` (with the raw numbers as JSON).
+the headless mount of each app is timed (current code only). The report is a Markdown
+table, printed and written to ``benchmarks/results/`` (with the raw numbers as JSON).
 
-Run: ``.venv/bin/python benchmarks/startup.py [--runs 7]``
+Run: ``.venv/bin/python benchmarks/startup.py [--runs 7] [--before 0e500e0]``
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import json
 import os
 import shlex
@@ -38,17 +46,16 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _synthetic import entries, machine, median, ms
+from _synthetic import machine, median, ms
 from bare_app import MARKER, BareApp
 from textual.app import App
 
 from tui import paths
-from tui.models import ParsedFeed
 from tui.store import Store
 
 SIZES = (63, 10_000)
@@ -62,8 +69,37 @@ NEWEST_TITLE = "Why our ten-thousand-row list paints as fast as a short one, mea
 NEEDLE = NEWEST_TITLE[:30]
 EXECUTABLE = Path(sys.executable).with_name("rajpoot-tui")
 BARE_SCRIPT = Path(__file__).resolve().with_name("bare_app.py")
+FILL_SCRIPT = Path(__file__).resolve().with_name("_fill_home.py")
 RESULTS = Path(__file__).resolve().with_name("results")
+REPO = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 1.5  # 10,000 / 63
+BEFORE = "before-"  # key prefix of the --before revision's targets
+
+
+@dataclass(frozen=True, slots=True)
+class Tree:
+    """Whose project code a reader target runs."""
+
+    prefix: str
+    """Of its targets' keys: "" for the current code, BEFORE for --before."""
+    name: str
+    """"now", or the revision given to --before."""
+    root: Path
+    module: bool
+    """Launched as ``python -m tui`` with PYTHONPATH=root (else the venv's rajpoot-tui)."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (before)" if self.prefix else self.name
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"PYTHONPATH": str(self.root)} if self.module else {}
+
+    def argv(self, feed_url: str) -> tuple[str, ...]:
+        if self.module:
+            return (sys.executable, "-m", "tui", "--feed", feed_url)
+        return (str(EXECUTABLE), "--feed", feed_url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +131,15 @@ class Target:
     argv: tuple[str, ...]
     home: Home
     needle: str
+    extra_env: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**self.home.env, **dict(self.extra_env)}
 
     @property
     def command(self) -> str:
-        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.home.env.items())
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
         return f"exec env {env} " + " ".join(shlex.quote(arg) for arg in self.argv)
 
 
@@ -123,31 +164,47 @@ def _empty_home(base: Path, name: str, size: int = 0) -> Home:
     return home
 
 
-def make_home(base: Path, size: int) -> Home:
-    home = _empty_home(base, f"n{size}", size)
+def make_home(base: Path, size: int, tree: Tree) -> Home:
+    """A home whose store holds ``size`` posts, written by ``tree``'s own code."""
+    home = _empty_home(base, f"{tree.prefix}n{size}", size)
     # Auto-read off and no timed refresh, so every run starts from the same state.
     config = home.root / "config" / "rajpoot-tui" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text("mark_read_after_seconds = -1\nrefresh_minutes = 0\n")
-    items = entries(size)
-    items[0] = replace(items[0], title=NEWEST_TITLE)
-    cache, state = home.db_paths()
-    with Store.open(cache, state, retention=size) as store:
-        store.merge(
-            home.feed_url,
-            ParsedFeed(home.feed_url, f"Bench feed ({size})", "https://bench.example/", "", items),
-            etag=None,
-            last_modified=None,
-            not_before=None,
-            now=datetime.now(UTC),
-            mark_new=False,
-        )
-        assert len(store.posts(home.feed_url)) == size
+    filled = subprocess.run(
+        [sys.executable, str(FILL_SCRIPT), str(size), home.feed_url, NEWEST_TITLE],
+        env={**os.environ, **home.env, "PYTHONPATH": str(tree.root)},
+        cwd=home.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if filled.returncode != 0:
+        raise RuntimeError(f"filling {home.name} failed:\n{filled.stderr}")
+    _check_source(filled.stdout.strip(), tree, f"filling {home.name}")
     return home
 
 
-def make_targets(base: Path) -> tuple[list[Target], dict[int, Home]]:
-    homes = {size: make_home(base, size) for size in SIZES}
+def _check_source(tui_init: str, tree: Tree, what: str) -> None:
+    if not Path(tui_init).resolve().is_relative_to(tree.root.resolve()):
+        raise RuntimeError(f"{what} imported tui from {tui_init}, not from {tree.root}")
+
+
+def check_launch(target: Target, tree: Tree) -> None:
+    """The interpreter, environment and directory a target runs with import ``tree``'s tui."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import tui; print(tui.__file__)"],
+        env={**os.environ, **target.env},
+        cwd=target.home.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    _check_source(probe.stdout.strip(), tree, target.label)
+
+
+def make_targets(base: Path, trees: list[Tree]) -> tuple[list[Target], dict[str, Home]]:
+    """The bare app, then every tree's reader at every size; the homes by target key."""
     bare = Target(
         BARE,
         "bare Textual app (Header, Footer, Static)",
@@ -155,17 +212,77 @@ def make_targets(base: Path) -> tuple[list[Target], dict[int, Home]]:
         _empty_home(base, BARE),
         MARKER,
     )
-    readers = [
-        Target(
-            str(size),
-            f"rajpoot-tui, {size:,} stored posts",
-            (str(EXECUTABLE), "--feed", home.feed_url),
-            home,
-            NEEDLE,
+    targets, homes = [bare], {}
+    for tree in trees:
+        for size in SIZES:
+            home = make_home(base, size, tree)
+            target = Target(
+                f"{tree.prefix}{size}",
+                f"rajpoot-tui {tree.label}, {size:,} stored posts",
+                tree.argv(home.feed_url),
+                home,
+                NEEDLE,
+                tuple(tree.env.items()),
+            )
+            check_launch(target, tree)
+            targets.append(target)
+            homes[target.key] = home
+    return targets, homes
+
+
+def balanced_orders(items: list[Target]) -> list[list[Target]]:
+    """Run orders in which every target takes every position equally often and follows
+    every other target equally often over a full cycle (a Williams design: n orders for
+    an even n, 2n for an odd one; for three targets, all six permutations)."""
+    n = len(items)
+    first = [0]
+    low, high = 1, n - 1
+    while len(first) < n:
+        first.append(low)
+        low += 1
+        if len(first) < n:
+            first.append(high)
+            high -= 1
+    rows = [[(index + shift) % n for index in first] for shift in range(n)]
+    if n % 2:
+        rows += [row[::-1] for row in rows]
+    return [[items[index] for index in row] for row in rows]
+
+
+# ---------------------------------------------------------- git worktree
+
+
+def git(*args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(REPO), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def add_worktree(stack: ExitStack, base: Path, rev: str) -> Tree:
+    """A throwaway detached worktree of ``rev`` under ``base``, removed when ``stack`` closes."""
+    sha = git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    path = base / f"rev-{sha[:12]}"
+    git("worktree", "add", "--detach", str(path), sha)
+
+    def remove() -> None:
+        done = subprocess.run(
+            ["git", "-C", str(REPO), "worktree", "remove", "--force", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
         )
-        for size, home in homes.items()
-    ]
-    return [bare, *readers], homes
+        if done.returncode != 0:
+            print(f"startup.py: could not remove the worktree {path}: {done.stderr.strip()}")
+
+    stack.callback(remove)
+    return Tree(BEFORE, rev, path, module=True)
+
+
+def describe_current() -> str:
+    """HEAD of this checkout, and whether the project code has uncommitted changes."""
+    head = git("rev-parse", "--short", "HEAD")
+    changed = git("status", "--porcelain", "--", "tui", "styles").splitlines()
+    return f"{head} + {len(changed)} uncommitted file(s) in tui/ or styles/" if changed else head
 
 
 # --------------------------------------------------------------------- tmux
@@ -191,7 +308,21 @@ def first_paint(target: Target, run: int) -> float:
     """Seconds from launching ``target`` in tmux until its needle is on screen."""
     name = f"{target.key}-{run}"
     start = time.perf_counter()
-    tmux("new-session", "-d", "-x", str(WIDTH), "-y", str(HEIGHT), "-s", name, target.command)
+    tmux(
+        "new-session",
+        "-d",
+        "-x",
+        str(WIDTH),
+        "-y",
+        str(HEIGHT),
+        "-s",
+        name,
+        # A directory with no tui/ in it: python -m puts the working directory first on
+        # sys.path, ahead of PYTHONPATH.
+        "-c",
+        str(target.home.root),
+        target.command,
+    )
     pid_text = tmux("display-message", "-p", "-t", name, "#{pane_pid}", check=False).stdout
     pid = int(pid_text) if pid_text.strip().isdigit() else None
     try:
@@ -215,16 +346,17 @@ def first_paint(target: Target, run: int) -> float:
             time.sleep(0.01)
 
 
-IMPORTS = {
-    "textual": "from textual.widgets import Footer, Header, Static",
-    "tui.app": "import tui.app",
-}
+IMPORT_TEXTUAL = "from textual.widgets import Footer, Header, Static"
+IMPORT_APP = "import tui.app"
 
 
-def import_time(code: str) -> float:
+def import_time(code: str, cwd: Path, pythonpath: Path | None = None) -> float:
     """Wall time of ``python -c CODE`` (interpreter start plus the imports)."""
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=cwd)
     return time.perf_counter() - start
 
 
@@ -269,6 +401,8 @@ async def phases(home: Home, runs: int) -> dict[str, float]:
     services = Services(
         settings=Settings(mark_read_after_seconds=-1, refresh_minutes=0),
         store_paths=StorePaths(cache, state),
+        # The home's, not the real one: the app writes a config template on first run.
+        config_path=home.root / "config" / "rajpoot-tui" / "config.toml",
         browser_finder=lambda: None,
     )
 
@@ -323,48 +457,87 @@ def _ratio_row(label: str, top: list[float], bottom: list[float], note: str = ""
     )
 
 
+def _cell(values: list[float], bare: list[float]) -> str:
+    return f"{ms(median(values))} ({median(values) / median(bare):.2f}x bare)"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs of each app (default 7)")
     parser.add_argument(
         "--no-phases", action="store_true", help="skip the in-process phase timings"
     )
+    parser.add_argument(
+        "--before",
+        metavar="REV",
+        help="also launch the app as of git revision REV (a temporary worktree), interleaved",
+    )
     args = parser.parse_args()
     runs: int = max(1, args.runs)
+    before: str | None = args.before
     if shutil.which("tmux") is None:
         print("startup.py: tmux is not installed; nothing measured.")
         return 0
-    if not EXECUTABLE.exists():
+    if before is None and not EXECUTABLE.exists():
         print(f"startup.py: {EXECUTABLE} not found; run `make run` once first.")
         return 1
+    if before is not None:
+        known = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--verify", "--quiet", f"{before}^{{commit}}"],
+            capture_output=True,
+            check=False,
+        )
+        if known.returncode != 0:
+            print(f"startup.py: --before {before}: not a commit of {REPO}")
+            return 2
 
     say = Report()
     started = datetime.now(UTC)
+    current = Tree("", "now", REPO, module=before is not None)
     with ExitStack() as stack:
         base = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rajpoot-bench-")))
+        trees = [current]
+        if before is not None:
+            trees.append(add_worktree(stack, base, before))
         stack.callback(tmux, "kill-server", check=False)
         tmux("kill-server", check=False)  # a leftover from an interrupted run
-        targets, homes = make_targets(base)
+        targets, homes = make_targets(base, trees)
         # Start the tmux server before timing anything: its start-up is not the apps'.
         tmux("new-session", "-d", "-s", "keepalive", "sleep 3600")
 
         for target in targets:  # warm-up: bytecode and OS caches, discarded
             first_paint(target, -1)
-        orders = list(itertools.permutations(targets))
+        orders = balanced_orders(targets)
         results: dict[str, list[float]] = {target.key: [] for target in targets}
-        imports: dict[str, list[float]] = {name: [] for name in IMPORTS}
+        imports: dict[str, list[float]] = {"textual": []}
+        imports |= {f"{tree.prefix}tui.app": [] for tree in trees}
         for run in range(runs):
             for target in orders[run % len(orders)]:
                 results[target.key].append(first_paint(target, run))
-            for name, code in IMPORTS.items():
-                imports[name].append(import_time(code))
+            imports["textual"].append(import_time(IMPORT_TEXTUAL, base))
+            for tree in trees:
+                imports[f"{tree.prefix}tui.app"].append(
+                    import_time(IMPORT_APP, base, tree.root if tree.module else None)
+                )
 
-        bare, small, large = (results[target.key] for target in targets)
+        bare = results[BARE]
+        small, large = (results[str(size)] for size in SIZES)
+        how = (
+            "`python -m tui` with PYTHONPATH set to each tree"
+            if before is not None
+            else "`rajpoot-tui`"
+        )
         say(
             f"Measured {started:%Y-%m-%d} on {machine()}: tmux {WIDTH}x{HEIGHT}, from "
             f"`tmux new-session` until the text is visible, {runs} runs of each, "
-            "interleaved (after one discarded warm-up each)."
+            f"interleaved (after one discarded warm-up each); the reader launched as {how}."
         )
+        if before is not None:
+            say(
+                f'"now" is this checkout ({describe_current()}); "{before}" a worktree of '
+                f"{git('rev-parse', '--short', f'{before}^{{commit}}')}, each on a store its "
+                "own code filled."
+            )
         say()
         say("| first paint | median | min | max |")
         say("|---|---:|---:|---:|")
@@ -379,11 +552,39 @@ def main() -> int:
         say(_ratio_row("63 / bare", small, bare))
         say(_ratio_row("10,000 / bare", large, bare))
         say(_ratio_row("10,000 / 63", large, small))
+        if before is not None:
+            old_small, old_large = (results[f"{BEFORE}{size}"] for size in SIZES)
+            say(_ratio_row(f"{before}: 63 / bare", old_small, bare))
+            say(_ratio_row(f"{before}: 10,000 / bare", old_large, bare))
+            say(_ratio_row(f"{before}: 10,000 / 63", old_large, old_small))
+            say(_ratio_row(f"now / {before}, 63 posts", small, old_small))
+            say(_ratio_row(f"now / {before}, 10,000 posts", large, old_large))
+            say()
+            say(f"Before and after (medians of {runs}; ratios > 1.00x: slower now):")
+            say()
+            say("| first paint | 63 posts | 10,000 posts | 10,000 / 63 |")
+            say("|---|---:|---:|---:|")
+            say(f"| bare Textual app | {ms(median(bare))} | | |")
+            for label, lo, hi in (
+                (f"{before} (before)", old_small, old_large),
+                ("now (after)", small, large),
+            ):
+                say(
+                    f"| {label} | {_cell(lo, bare)} | {_cell(hi, bare)} "
+                    f"| {median(hi) / median(lo):.2f}x |"
+                )
+            say(
+                f"| now / {before} | {median(small) / median(old_small):.2f}x "
+                f"| {median(large) / median(old_large):.2f}x | |"
+            )
         say()
+        app_imports = "; ".join(
+            f"`import tui.app` ({tree.name}), {ms(median(imports[f'{tree.prefix}tui.app']))}"
+            for tree in trees
+        )
         say(
             f"For scale (median of {runs}, interleaved): `python -c` importing what "
-            f"bare_app.py imports takes {ms(median(imports['textual']))}; "
-            f"`import tui.app`, {ms(median(imports['tui.app']))}. "
+            f"bare_app.py imports takes {ms(median(imports['textual']))}; {app_imports}. "
             f"Target for 10,000 / 63: <= {TARGET_RATIO}x."
         )
         say()
@@ -396,9 +597,9 @@ def main() -> int:
         if not args.no_phases:
             table[BARE] = asyncio.run(bare_phases(runs))
             for size in SIZES:
-                table[str(size)] = asyncio.run(phases(homes[size], runs))
+                table[str(size)] = asyncio.run(phases(homes[str(size)], runs))
             say()
-            say(f"In-process phases (median of {runs}):")
+            say(f"In-process phases, current code (median of {runs}):")
             say()
             say(f"| phase | bare | {SIZES[0]} posts | {SIZES[-1]:,} posts |")
             say("|---|---:|---:|---:|")
@@ -416,6 +617,7 @@ def main() -> int:
         "started": started.isoformat(),
         "machine": machine(),
         "runs": runs,
+        "before": before,
         "terminal": f"tmux {WIDTH}x{HEIGHT}",
         "first_paint_seconds": results,
         "import_seconds": imports,
