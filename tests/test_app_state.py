@@ -43,19 +43,21 @@ async def test_m_toggles_read_and_s_toggles_star_and_both_survive_a_restart() ->
 
 
 async def test_looking_at_a_post_for_a_moment_marks_it_read() -> None:
-    app = make_app(settings=Settings(mark_read_after_seconds=0.2))
+    # A dwell long enough that three quick presses never sit on a row that long,
+    # even on a loaded machine.
+    app = make_app(settings=Settings(mark_read_after_seconds=0.8))
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
         await pilot.press("j")
-        for _ in range(200):  # the dwell is 0.2 s; a loaded machine may take longer
+        for _ in range(200):  # the dwell is 0.8 s; a loaded machine may take longer
             if reader.post_list.posts[1].read:
                 break
             await pilot.pause(0.05)
         assert reader.post_list.posts[1].read
         # Rows merely passed over are left unread: their timers were stopped.
         await pilot.press("j", "j", "j")
-        await pilot.pause(0.5)
+        await pilot.pause(0.3)
         posts = reader.post_list.posts
         assert not posts[2].read and not posts[3].read
 

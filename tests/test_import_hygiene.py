@@ -39,6 +39,7 @@ def _loaded_after(code: str) -> set[str]:
         "tui.paths",
         "tui.services",
         "tui.reading",
+        "tui.keys",
         "tui.__main__",
     ],
 )
@@ -83,3 +84,14 @@ print(" ".join(sorted(m for m, loaded in seen.items() if loaded)) or "none", len
         [sys.executable, "-c", probe], check=True, capture_output=True, text=True
     ).stdout.split()
     assert out == ["none", "3"]
+
+
+def test_our_key_names_match_textuals() -> None:
+    # tui.keys names single-character keys itself, so the CLI can check a keymap
+    # without importing Textual; it must agree with Textual's own naming.
+    from textual.keys import _character_to_key
+
+    from tui.keys import normal_keys
+
+    for character in "?/<>.@-+_!#$%^&*()[]{}|;:'\"~`=aZ9é":  # (a comma separates keys)
+        assert normal_keys(character) == [_character_to_key(character)]

@@ -59,8 +59,13 @@ def test_wheel_contains_styles_and_seed_and_starts_headless(tmp_path: Path) -> N
             services = tui.services.Services(browser_finder=lambda: None)
             app = tui.app.RajpootApp(services=services, refresh_on_start=False)
             async with app.run_test(size=(100, 30)) as pilot:
-                await app.workers.wait_for_complete()
-                await pilot.pause(0.2)
+                # The seed import starts after the first frame: wait for it (a loaded
+                # machine may take a while), bounded only as a hang guard.
+                for _ in range(600):
+                    await pilot.pause(0.05)
+                    await app.workers.wait_for_complete()
+                    if app.reader.post_list.posts:
+                        break
                 count = len(app.reader.post_list.posts)
                 await pilot.press("q")
             print(json.dumps({"module": tui.__file__, "styles": str(tui.app.STYLES),

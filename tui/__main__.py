@@ -143,7 +143,11 @@ def config_command(*, edit: bool) -> int:
     else:
         print(path)
     settings = load_settings(path)
-    for notice in settings.notices:
+    from tui.keys import check_keymap  # binding ids live with the UI's keys
+    from tui.settings import keymap
+
+    _, key_problems = check_keymap(keymap(settings))
+    for notice in (*settings.notices, *key_problems):
         print(f"rajpoot-tui: {notice}", file=sys.stderr)
     if edit and code == 0 and not settings.writable:
         return 1  # the file as saved does not load: say so to scripts too

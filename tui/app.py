@@ -103,8 +103,12 @@ class RajpootApp(App[int]):
         # One toast per kind, however many problems: a pile of toasts would push
         # the newest off the screen.
         if self._notices:
+            shown = self._notices[:MAX_NOTICE_LINES]
+            if len(self._notices) > MAX_NOTICE_LINES:
+                more = len(self._notices) - MAX_NOTICE_LINES
+                shown.append(f"… and {more} more: `rajpoot-tui config` lists them all.")
             self.notify(
-                "\n".join(self._notices),
+                "\n".join(shown),
                 title="Settings",
                 severity="warning",
                 timeout=10 + 3 * len(self._notices),
@@ -151,7 +155,15 @@ class RajpootApp(App[int]):
         from tui.commands import palette_command_names
         from tui.screens.help import HelpScreen, help_rows
 
-        self.push_screen(HelpScreen(help_rows(self._keymap), palette_command_names()))
+        bound = keys.keys_of("help", self._keymap)
+        self.push_screen(
+            HelpScreen(
+                help_rows(self._keymap),
+                palette_command_names(),
+                close_keys=keys.key_label(bound),
+                close_key_names=frozenset(keys.normal_keys(bound)),
+            )
+        )
 
     def action_leave(self) -> None:
         """q. Not Textual's "quit" action (ctrl+q): the letter q must still type
@@ -321,7 +333,10 @@ class RajpootApp(App[int]):
 
 # Textual's own "Keys" panel lists keys our help doesn't and can't be closed with
 # esc; "Maximize" hides the status line. Help (?) and zoom (z) do both jobs.
-_HIDDEN_SYSTEM_COMMANDS = frozenset({"Keys", "Maximize", "Minimize"})
+# Its "Quit" would stand beside ours, which shows its key.
+_HIDDEN_SYSTEM_COMMANDS = frozenset({"Keys", "Maximize", "Minimize", "Quit"})
+# A toast of settings problems stays readable at 80x24; the CLI lists them all.
+MAX_NOTICE_LINES = 3
 
 
 def _shorten(text: str, limit: int = 300) -> str:

@@ -69,7 +69,9 @@ def reader_commands(app: RajpootApp, reader: ReaderScreen) -> list[PaletteComman
         def show(view: View = view) -> None:
             reader.show_view(view)
 
-        commands.append(PaletteCommand(f"Show: {label} posts", f"Show {label} posts", show))
+        toggle = {View.UNREAD: "unread-only", View.STARRED: "starred-only"}.get(view)
+        key = f" (key: {keys.key_for(toggle, keymap)})" if toggle else ""
+        commands.append(PaletteCommand(f"Show: {label} posts", f"Show {label} posts{key}", show))
     commands.append(PaletteCommand("Undo", "Undo the last mark-all-read", reader.action_undo))
     return commands
 

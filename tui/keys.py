@@ -8,10 +8,13 @@ follows a remap. :func:`key_for` answers "which key does this now?".
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from textual.binding import Binding
+if TYPE_CHECKING:
+    from textual.binding import Binding
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,8 @@ class KeySpec:
     key_display: str | None = None
 
     def binding(self) -> Binding:
+        from textual.binding import Binding
+
         return Binding(
             self.keys,
             self.action,
@@ -58,6 +63,8 @@ APP_KEYS: tuple[KeySpec, ...] = (
 
 def app_keys_for_screens() -> list[Binding]:
     """APP_KEYS bound on a screen, running the App's actions."""
+    from textual.binding import Binding
+
     return [
         Binding(
             spec.keys,
@@ -195,7 +202,7 @@ def check_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
     for scope in (APP_KEYS + READER_KEYS + LIST_KEYS, APP_KEYS + READER_KEYS + DETAIL_KEYS):
         owners: dict[str, str] = {}
         for spec in scope:
-            for key in _normal_keys(usable.get(spec.id, spec.keys)):
+            for key in normal_keys(usable.get(spec.id, spec.keys)):
                 other = owners.setdefault(key, spec.id)
                 if other != spec.id and not _shares_key_by_design(other, spec.id):
                     problem = (
@@ -219,9 +226,30 @@ def _shares_key_by_design(a: str, b: str) -> bool:
     return frozenset({a, b}) in _SHARED_BY_DESIGN
 
 
-def _normal_keys(keys: str) -> Sequence[str]:
-    from textual.keys import _character_to_key
+# As Textual names keys typed as one character (textual.keys._character_to_key):
+# kept here so the CLI can check a keymap without importing Textual.
+_KEY_NAME_REPLACEMENTS = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
+}
 
+
+def _character_to_key(character: str) -> str:
+    if character.isalnum():
+        return character
+    try:
+        key = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:
+        return character
+    return _KEY_NAME_REPLACEMENTS.get(key, key)
+
+
+def normal_keys(keys: str) -> Sequence[str]:
+    """``"?, j"`` → ``["question_mark", "j"]``: the names Textual gives keys."""
     return [
         _character_to_key(k.strip()) if len(k.strip()) == 1 else k.strip()
         for k in keys.split(",")

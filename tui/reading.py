@@ -104,7 +104,8 @@ def counts(
     else:
         summary = f"{plural(len(shown), 'post')} · {unread:,} unread"
     if query:
-        summary += f" · matching “{query}” ({keys.cancel_search} clears)"
+        quoted = query if query.startswith('"') else f"“{query}”"
+        summary += f" · matching {quoted} ({keys.cancel_search} clears)"
     if sort is not SortOrder.NEWEST:
         summary += f" · {sort.label}"
     return summary

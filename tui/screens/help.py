@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -48,10 +49,20 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close help"),
     ]
 
-    def __init__(self, rows: list[tuple[str, str, str]], palette: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        rows: list[tuple[str, str, str]],
+        palette: list[str] | None = None,
+        *,
+        close_keys: str = "?",
+        close_key_names: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__()
         self.rows = rows
         self.palette = palette or []
+        self.close_keys = close_keys
+        """The key bound to help now, which closes it too (with esc and q)."""
+        self._close_key_names = close_key_names
 
     def compose(self) -> ComposeResult:
         groups = list(dict.fromkeys(group for group, _, _ in self.rows))
@@ -60,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
         right = [group for group in groups if group not in LEFT_COLUMN]
         with VerticalScroll(id="help-box") as box:
             box.border_title = f"rajpoot-tui {__version__} · keys"
-            box.border_subtitle = "esc / q / ? to close"
+            box.border_subtitle = f"esc / q / {self.close_keys} to close"
             with Horizontal(id="help-columns"):
                 yield Static(
                     self._table(left, palette=self.palette), markup=False, classes="help-column"
@@ -98,6 +109,11 @@ class HelpScreen(ModalScreen[None]):
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in self._close_key_names:  # help remapped in [keys]
+            event.stop()
+            self.dismiss()
 
     def on_click(self) -> None:
         self.dismiss()

@@ -459,11 +459,19 @@ class ReaderScreen(Screen[None]):
     def go_to_post(self, post_id: str) -> None:
         """Show one post, clearing a search or view that would hide it."""
         if post_id not in {p.id for p in self.post_list.posts}:
+            hidden_by = (
+                "search and view"
+                if self.search_query and self.view is not View.ALL
+                else ("search" if self.search_query else "view")
+            )
             self.search_bar.value = ""
             self.search_query = ""
             self.search_bar.display = False
+            self.remove_class("-searching")
             self.view = View.ALL
             self._show_matching()
+            self.refresh_bindings()
+            self.notify(f"Cleared the {hidden_by} to show this post.", timeout=3)
         try:
             self.post_list.highlighted = self.post_list.get_option_index(post_id)
         except OptionDoesNotExist:
@@ -493,11 +501,17 @@ class ReaderScreen(Screen[None]):
         """Make the list pane wider (or narrower) by ``step`` percent of the screen."""
         width = max(20, min(80, self.list_width + step))
         if width == self.list_width:
-            edge = "wide" if step > 0 else "narrow"
+            edge = (
+                ("wide" if step > 0 else "narrow")
+                if not self.has_class("-narrow")
+                else ("tall" if step > 0 else "short")
+            )
             self.notify(f"The list is as {edge} as it goes ({width}%).", timeout=2)
             return
         self.list_width = width
-        self.reader_app.remember("list_width", width)
+        # list_width is the side-by-side split; stacked, the change lasts this session.
+        if not self.has_class("-narrow"):
+            self.reader_app.remember("list_width", width)
 
     def on_screen_suspend(self) -> None:
         # A dialog is on top: its keys, not the reader's, so the footer under
