@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
@@ -109,6 +110,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._strips: dict[int, Strip] = {}
         self._styles: dict[str, Style] = {}
         self._base_style: Style | None = None
+        self._rich_style: RichStyle | None = None
 
     # ---------------------------------------------------------------- public API
 
@@ -285,6 +287,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._strips.clear()
         self._styles.clear()
         self._base_style = None
+        self._rich_style = None
         self.refresh()
         theme = self._pick_highlight_theme()
         if theme is not self._highlight_theme:
@@ -327,14 +330,17 @@ class ArticleView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
+        if self._rich_style is None:  # DOMNode.rich_style walks the ancestors: once per style
+            self._rich_style = self.rich_style
         if index >= len(self.lines):
-            return Strip.blank(width, self.rich_style)
-        return self._strip(index).crop_extend(scroll_x, scroll_x + width, self.rich_style)
+            return Strip.blank(width, self._rich_style)
+        return self._strip(index).crop_extend(scroll_x, scroll_x + width, self._rich_style)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
         self._base_style = None
+        self._rich_style = None
 
     # ---------------------------------------------------------------- mouse
 
