@@ -1,0 +1,321 @@
+"""ArticleView: Markdown laid out off-thread, drawn line by line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+
+from tests.articles import SAMPLE, synthetic_article
+from tui.widgets.article_view import ArticleView
+
+
+class ArticleApp(App[None]):
+    def __init__(self, markdown: str = "", *, base_url: str = "") -> None:
+        super().__init__()
+        self.markdown = markdown
+        self.base_url = base_url
+        self.activated: list[tuple[str, int]] = []
+        self.rendered = 0
+
+    def compose(self) -> ComposeResult:
+        yield ArticleView()
+
+    def on_mount(self) -> None:
+        view = self.query_one(ArticleView)
+        view.focus()
+        if self.markdown:
+            view.show(self.markdown, base_url=self.base_url)
+
+    def on_article_view_link_activated(self, message: ArticleView.LinkActivated) -> None:
+        self.activated.append((message.url, message.index))
+
+    def on_article_view_rendered(self, message: ArticleView.Rendered) -> None:
+        self.rendered += 1
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def view_of(pilot: Pilot[Any]) -> ArticleView:
+    return pilot.app.query_one(ArticleView)
+
+
+def texts(view: ArticleView) -> list[str]:
+    return [line.plain for line in view.lines]
+
+
+def screen(view: ArticleView) -> list[str]:
+    return [view.render_line(y).text for y in range(view.scrollable_content_region.height)]
+
+
+async def test_blocks_render_as_readable_text() -> None:
+    app = ArticleApp(SAMPLE, base_url="https://blog.example/posts/one/")
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(pilot)
+        view = view_of(pilot)
+        assert view.loaded and app.rendered == 1
+        lines = texts(view)
+        assert lines[0] == "Reading [b]offline[/b]"
+        assert set(lines[1]) == {"━"}  # H1 rule
+        assert "Lists" in lines and set(lines[lines.index("Lists") + 1]) == {"─"}
+        assert "• apples" in lines
+        assert "  ◦ conference pears" in lines
+        assert "1. first step" in lines and "2. second step" in lines
+        assert "▌ A quoted remark that spans two lines." in lines
+        header = next(line for line in lines if line.startswith("tool"))
+        assert "│" in header and "speed" in header and "notes" in header
+        assert any(line.startswith("grep │") and "10" in line for line in lines)
+        assert "[image: a chart][2]" in " ".join(lines)
+        assert any(set(line) == {"─"} and len(line) == view.layout_width for line in lines)
+        assert [h[:2] for h in view.headings] == [
+            (1, "Reading [b]offline[/b]"),
+            (2, "Lists"),
+            (3, "A table"),
+        ]
+        assert lines[view.headings[2][2]] == "A table"
+        # The screen shows the same lines.
+        assert screen(view)[0].rstrip() == lines[0]
+
+
+async def test_links_are_numbered_in_order_and_listed() -> None:
+    app = ArticleApp(SAMPLE, base_url="https://blog.example/posts/one/")
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(pilot)
+        view = view_of(pilot)
+        assert view.links == [
+            "https://docs.example/start",
+            "https://blog.example/img/chart.png",
+            "https://blog.example/posts/one/next/page",
+            "https://awk.example",
+        ]
+        joined = " ".join(texts(view))
+        assert "link to the docs[1]" in joined
+        assert "same docs[1]" in joined  # the same URL keeps its number
+        assert "a relative one[3]" in joined
+        assert "manual[4]" in joined
+        # Links are underlined.
+        row = next(i for i, line in enumerate(view.lines) if line.links)
+        span = view.lines[row].links[0]
+        styles = [
+            seg.style for seg in view._strip(row).crop(span.start, span.end)._segments if seg.style
+        ]
+        assert styles and all(style.underline for style in styles)
+
+
+async def test_clicking_a_link_posts_link_activated() -> None:
+    app = ArticleApp(SAMPLE, base_url="https://blog.example/posts/one/")
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(pilot)
+        view = view_of(pilot)
+        row = next(i for i, line in enumerate(view.lines) if "manual[4]" in line.plain)
+        span = view.lines[row].links[0]
+        left = view.styles.padding.left
+        await pilot.click(ArticleView, offset=(left + span.start + 1, row))
+        await pilot.pause()
+        assert app.activated == [("https://awk.example", 3)]
+        # A click on plain text activates nothing.
+        await pilot.click(ArticleView, offset=(left, 0))
+        await pilot.pause()
+        assert len(app.activated) == 1
+
+
+async def test_code_is_byte_exact_and_highlighted() -> None:
+    code = 'def greet(name):\n\treturn f"hello {name}"  # a comment'
+    app = ArticleApp(SAMPLE)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(pilot)
+        view = view_of(pilot)
+        rows = [i for i, line in enumerate(view.lines) if line.code]
+        code_rows = [
+            i for i in rows if "greet" in view.lines[i].plain or "return" in view.lines[i].plain
+        ]
+        expected = code.expandtabs(4).split("\n")
+        got = [
+            view.lines[i].plain[1 : 1 + len(text)]
+            for i, text in zip(code_rows, expected, strict=True)
+        ]
+        assert got == expected
+        assert any(view.lines[i].plain.strip() == "python" for i in rows)  # language label
+        colours = {
+            seg.style.color
+            for i in code_rows
+            for seg in view._strip(i)._segments
+            if seg.style and seg.text.strip()
+        }
+        assert len(colours) >= 3  # keyword, string, comment, names differ
+        # ```text is not highlighted, and its brackets are literal.
+        plain_row = next(i for i, line in enumerate(view.lines) if "plain [b]text" in line.plain)
+        assert view.lines[plain_row].plain.startswith(" plain [b]text[/b] block")
+        plain_colours = {
+            seg.style.color
+            for seg in view._strip(plain_row)._segments
+            if seg.style and seg.text.strip()
+        }
+        assert len(plain_colours) == 1
+
+
+async def test_long_code_line_scrolls_sideways() -> None:
+    tail = "END_OF_THE_LONG_LINE"
+    markdown = "Intro.\n\n```python\nx = [" + ", ".join(["1"] * 12) + f"]  # {tail}\n```\n"
+    app = ArticleApp(markdown)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        view = view_of(pilot)
+        row = next(i for i, line in enumerate(view.lines) if tail in line.plain)
+        assert view.virtual_size.width > view.scrollable_content_region.width
+        assert tail not in screen(view)[row]
+        assert all(len(line.plain) <= view.layout_width for line in view.lines if not line.code)
+        overflow = view.virtual_size.width - view.scrollable_content_region.width
+        await pilot.press(*["l"] * overflow)
+        await pilot.pause()
+        assert tail in screen(view)[row]
+        await pilot.press(*["h"] * overflow)
+        await pilot.pause()
+        assert view.scroll_x == 0
+
+
+async def test_markup_and_escapes_are_literal_text() -> None:
+    hostile = (
+        "Press [@click=app.quit]here[/] or [b]bold[/b] or [red]x[/red].\n\n"
+        "Escape \x1b[2J\x1b]52;c;aGk=\x07gone \x9bnot and \x07 bell.\n\n"
+        "- [$accent]item[/]\n"
+    )
+    app = ArticleApp(hostile)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await settle(pilot)
+        view = view_of(pilot)
+        lines = texts(view)
+        assert lines[0] == "Press [@click=app.quit]here[/] or [b]bold[/b] or [red]x[/red]."
+        assert "\x1b" not in "".join(lines) and "\x9b" not in "".join(lines)
+        assert lines[2].startswith("Escape ") and "gone" in lines[2]
+        assert "• [$accent]item[/]" in lines
+        for y, _ in enumerate(lines):
+            for segment in view._strip(y)._segments:
+                assert not (segment.style and segment.style.meta)
+        await pilot.click(ArticleView, offset=(8, 0))
+        await pilot.pause()
+        assert app.is_running and app.activated == []
+
+
+async def test_resize_rewraps_and_keeps_the_block() -> None:
+    app = ArticleApp(synthetic_article(20))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        view = view_of(pilot)
+        wide = len(view.lines)
+        view.scroll_to_heading(5)
+        await pilot.pause()
+        heading_text = view.headings[5][1]
+        assert view.lines[int(view.scroll_y)].plain == heading_text
+        await pilot.resize_terminal(60, 30)
+        await settle(pilot)
+        assert view.layout_width == view.scrollable_content_region.width < 60
+        assert len(view.lines) > wide
+        assert all(len(line.plain) <= view.layout_width for line in view.lines if not line.code)
+        assert view.lines[int(view.scroll_y)].plain == heading_text
+        assert app.rendered == 2
+
+
+async def test_theme_change_recolours_code() -> None:
+    app = ArticleApp(SAMPLE)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(pilot)
+        view = view_of(pilot)
+        row = next(i for i, line in enumerate(view.lines) if "def greet" in line.plain)
+
+        def colours() -> list[Any]:
+            return [seg.style.color for seg in view.render_line(row)._segments if seg.style]
+
+        before = colours()
+        app.theme = "textual-light"
+        await settle(pilot)
+        after = colours()
+        assert before != after
+        assert view.lines[row].plain.startswith(" def greet(name):")
+
+
+async def test_ansi_theme_relayouts_off_thread() -> None:
+    app = ArticleApp(SAMPLE)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(pilot)
+        view = view_of(pilot)
+        app.theme = "ansi-dark"
+        await settle(pilot)
+        assert app.rendered == 2 and view.loaded
+        row = next(i for i, line in enumerate(view.lines) if "def greet" in line.plain)
+        assert view.render_line(row).text.startswith(" def greet(name):")
+
+
+async def test_a_100_kb_article_loads_and_scrolls_to_the_end() -> None:
+    markdown = synthetic_article(100)
+    assert len(markdown) >= 100 * 1024
+    app = ArticleApp(markdown)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        view = view_of(pilot)
+        assert view.loaded and app.rendered == 1
+        assert len(view.headings) > 50
+        assert sum(1 for line in view.lines if line.code) > 500
+        await pilot.press("G")
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y > 0
+        assert any(text.strip() for text in screen(view))
+        await pilot.press("g", "space", "j", "j", "k")
+        await pilot.pause()
+        assert view.scroll_y == view.scrollable_content_region.height + 1
+        view.scroll_to_heading(30)
+        await pilot.pause()
+        assert screen(view)[0].rstrip() == view.headings[30][1]
+        view.scroll_to_heading(len(view.headings) - 1)  # near the end: as far as it goes
+        await pilot.pause()
+        assert view.headings[-1][1] in [text.rstrip() for text in screen(view)]
+
+
+async def test_show_again_replaces_the_article() -> None:
+    app = ArticleApp(synthetic_article(30))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(pilot)
+        view.show("# Second\n\nOnly [this](https://x.example).")
+        await settle(pilot)
+        assert texts(view)[0] == "Second"
+        assert view.links == ["https://x.example"]
+        assert view.loaded
+
+
+SNAPSHOT_ARTICLE = (
+    SAMPLE
+    + """
+## Code wider than the view
+
+```go
+func main() {
+\tfmt.Println("a line of Go that is much longer than eighty columns, so it is clipped, not wrapped")
+}
+```
+"""
+)
+
+
+async def _loaded(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+
+
+def test_snapshot_article_120x40(snap_compare: Any) -> None:
+    """120x40: headings with rules, lists, quote, table, highlighted code."""
+    assert snap_compare(ArticleApp(SNAPSHOT_ARTICLE), terminal_size=(120, 40), run_before=_loaded)
+
+
+def test_snapshot_article_80x24_scrolled_to_code(snap_compare: Any) -> None:
+    """80x24, scrolled to the end: the long Go line is clipped, a horizontal scrollbar shows."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("G")
+        await pilot.pause()
+
+    assert snap_compare(ArticleApp(SNAPSHOT_ARTICLE), terminal_size=(80, 24), run_before=run_before)
