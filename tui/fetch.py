@@ -441,6 +441,12 @@ def _attempt(
             FetchErrorKind.BAD_URL,
             f"{current_host}: refused redirect to a {exc.scheme}: URL",
         ) from None
+    except httpx.InvalidURL:
+        # Not an HTTPError: raised while building a hop from a Location that is no URL
+        # (``javascript:alert(1)``); the first URL was validated before any request.
+        raise FetchError(
+            FetchErrorKind.BAD_URL, f"{current_host}: refused redirect to an invalid URL"
+        ) from None
     except httpx.HTTPError as exc:
         raise _map_httpx_error(exc, _error_host(exc, current_host), policy) from exc
     except Exception as exc:  # last line of defence: callers rely on FetchError only
