@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -27,6 +28,8 @@ from tui.fetch import (
     fetch_page,
     make_client,
 )
+from tui.refresh import refresh_feed
+from tui.store import Store
 
 pytestmark = pytest.mark.usefixtures("no_proxy_env")
 
@@ -140,6 +143,17 @@ def test_html_without_a_content_type_is_sniffed(feed_server: FeedServer) -> None
     err = page_error(url)
     assert err.kind is FetchErrorKind.NOT_HTML
     assert str(err) == "127.0.0.1: not an HTML page (text/plain)"
+
+
+def test_xhtml_served_as_xml_is_a_page_but_a_feed_is_not(feed_server: FeedServer) -> None:
+    xhtml = (
+        b'<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>x</body></html>'
+    )
+    url = feed_server.route("/x", Response(200, {"Content-Type": "application/xml"}, xhtml))
+    assert fetch_page(url, policy=POLICY).html == xhtml.decode()
+
+    url = feed_server.route("/rss", Response(200, {"Content-Type": "application/xml"}, b"<rss/>"))
+    assert str(page_error(url)) == "127.0.0.1: not an HTML page (application/xml)"
 
 
 def test_an_oversized_page_is_refused(feed_server: FeedServer) -> None:
@@ -338,3 +352,21 @@ def test_a_mock_transport_page(feed_server: FeedServer) -> None:
     page = fetch_page("https://example.com/x", transport=httpx.MockTransport(handler))
 
     assert page.html == HTML.decode()
+
+
+def test_refresh_feed_can_share_the_client(feed_server: FeedServer, tmp_path: Path) -> None:
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        b"<item><title>One</title><link>https://example.com/1</link></item></channel></rss>"
+    )
+    url = feed_server.route(
+        "/feed.xml", Response(200, {"Content-Type": "application/rss+xml"}, rss)
+    )
+    with (
+        Store.open(tmp_path / "c.sqlite3", tmp_path / "s.sqlite3") as store,
+        make_client() as client,
+    ):
+        outcome = refresh_feed(store, url, client=client)
+        assert outcome.ok, outcome.message
+        assert [p.title for p in store.posts(url)] == ["One"]
+        assert not client.is_closed

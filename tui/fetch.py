@@ -61,9 +61,20 @@ PAGE_MAX_BYTES = 5 * 1024 * 1024
 """Decompressed bytes of one web page (articles); feeds may be bigger."""
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Servers that send HTML under these (or none at all) exist; the body decides.
-_SNIFFED_TYPES = frozenset({"", "text/plain", "application/octet-stream", "binary/octet-stream"})
+_SNIFFED_TYPES = frozenset(
+    {
+        "",
+        "text/plain",
+        "text/xml",
+        "application/xml",
+        "application/octet-stream",
+        "binary/octet-stream",
+    }
+)
+# An XML prolog and comments may come first (XHTML, generators' banners).
 _HTML_START = re.compile(
-    rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)[\s>]", re.I | re.S
+    rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)[\s>]",
+    re.I | re.S,
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 # Only encodings we decode ourselves: httpx's decoders inflate a whole chunk at once,
