@@ -595,7 +595,7 @@ def build(path: Path, migrations: list[object], version: int) -> None:
 
 
 def test_fresh_files_get_the_latest_versions(store: Store, paths: tuple[Path, Path]) -> None:
-    assert CACHE_SCHEMA_VERSION == len(CACHE_MIGRATIONS) == 4
+    assert CACHE_SCHEMA_VERSION == len(CACHE_MIGRATIONS) == 5
     assert STATE_SCHEMA_VERSION == len(STATE_MIGRATIONS) == 1
     assert user_version(paths[0]) == CACHE_SCHEMA_VERSION
     assert user_version(paths[1]) == STATE_SCHEMA_VERSION

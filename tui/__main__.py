@@ -1,4 +1,5 @@
-"""Command line: ``rajpoot-tui`` starts the reader; ``refresh``, ``list``, ``config`` run headless.
+"""Command line: ``rajpoot-tui`` starts the reader; ``refresh``, ``list``, ``article``,
+``config`` run headless.
 
 Textual is imported only when the UI starts, and httpx/feedparser only when a
 fetch or a parse is needed, so ``--version``, ``--help`` and ``list`` are quick.
@@ -12,10 +13,13 @@ import os
 import shlex
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui import DEFAULT_FEED_URL, __version__
 from tui.sanitize import is_openable_link, normalize_feed_url
+
+if TYPE_CHECKING:
+    from tui.fetch import FetchError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--unread", action="store_true", help="only unread posts")
     listing.add_argument("--starred", action="store_true", help="only starred posts")
     listing.add_argument("--json", action="store_true", help="print one JSON array")
+    article = commands.add_parser(
+        "article",
+        help="print a post's whole article as Markdown (fetching it when it is not kept)",
+        description=(
+            "Fetch a web page, extract its article and print it as Markdown. Given the id "
+            "of a stored post (as `list --json` prints it), use the article kept for it, "
+            "else fetch the post's page and keep the article. Problems: one line on "
+            "stderr, exit 1."
+        ),
+    )
+    article.add_argument(
+        "target", metavar="URL|ID", help="an http(s) page URL, or the id of a stored post"
+    )
     config = commands.add_parser(
         "config",
         help="print the settings file's path (creating a commented one if there is none)",
@@ -70,10 +87,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.feed = normalize_feed_url(args.feed)
     if args.command == "config":
         return config_command(edit=args.edit)
-    if args.command in ("refresh", "list"):
+    if args.command in ("refresh", "list", "article"):
         try:
             if args.command == "refresh":
                 code = refresh_command(args.feed)
+            elif args.command == "article":
+                code = article_command(args.target)
             else:
                 code = list_command(
                     args.feed, unread=args.unread, starred=args.starred, as_json=args.json
@@ -196,6 +215,57 @@ def refresh_command(feed_url: str | None) -> int:
                 print(f"  warning: {warning}")
             failed = failed or not outcome.ok
     return 1 if failed else 0
+
+
+def article_command(target: str) -> int:
+    """Print the article at ``target`` (a URL, or a stored post's id) as Markdown."""
+    from tui.articles.service import fetch_article, load_article
+    from tui.sanitize import clean_text
+
+    def say_retry(delay: float, error: FetchError) -> None:
+        # Shown as it happens, so a pause of the CLI is never a mystery.
+        if error.retry_after is not None:
+            print(
+                f"rajpoot-tui: {error.message.partition(': ')[0]} asked to wait "
+                f"{_seconds(delay)}; retrying then",
+                file=sys.stderr,
+                flush=True,
+            )
+        else:
+            print(
+                f"rajpoot-tui: {error.message}; retrying in {_seconds(delay)}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    if is_openable_link(target):
+        outcome = fetch_article(target, on_retry=say_retry)
+    else:
+        with _open_store() as store:
+            post = store.post(target)
+            if post is None:
+                print(
+                    f"rajpoot-tui: no stored post has the id {target!r} "
+                    "(see rajpoot-tui list --json), and it is not an http(s) URL",
+                    file=sys.stderr,
+                )
+                return 1
+            outcome = load_article(store, post, on_retry=say_retry)
+    if not outcome.ok or outcome.article is None:
+        print(f"rajpoot-tui: {clean_text(outcome.message)}", file=sys.stderr)
+        return 1
+    if outcome.message:  # shown, but not kept
+        print(f"rajpoot-tui: {clean_text(outcome.message)}", file=sys.stderr)
+    markdown = clean_text(outcome.article.markdown).strip("\n")
+    title = " ".join(clean_text(outcome.article.title).split())
+    if title and not markdown.startswith("#"):
+        markdown = f"# {title}\n\n{markdown}"
+    sys.stdout.write(markdown + "\n")
+    return 0
+
+
+def _seconds(delay: float) -> str:
+    return f"{delay:.0f} s" if delay >= 10 else f"{delay:.1f} s".replace(".0 s", " s")
 
 
 def list_command(feed_url: str | None, *, unread: bool, starred: bool, as_json: bool) -> int:

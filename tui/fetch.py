@@ -1,30 +1,36 @@
-"""Fetch one feed URL politely and safely, synchronously.
+"""Fetch one feed URL, or one web page, politely and safely, synchronously.
 
 Runs inside a Textual thread worker and in the headless CLI, so it must not import
-Textual (or feedparser): it only turns a URL into bytes plus cache metadata, or a
-:class:`FetchError` whose ``message`` is fit to show a user.
+Textual (or feedparser): it only turns a URL into bytes plus cache metadata (a feed,
+:func:`fetch_feed`) or into HTML text (a post's page, :func:`fetch_page`), or a
+:class:`FetchError` whose ``message`` is fit to show a user. Both go through one code
+path (``_get``), and both can share one keep-alive client (:func:`make_client`).
 
 Safety properties worth keeping when editing this module:
 
 * the body cap counts *decompressed* bytes, and decompression is bounded per call,
   so a gzip bomb never allocates much more than the cap;
 * a server that dribbles bytes cannot hold a worker forever (overall deadline);
-* nothing but :class:`FetchError` escapes :func:`fetch_feed`.
+* nothing but :class:`FetchError` escapes :func:`fetch_feed` or :func:`fetch_page`.
 """
 
 from __future__ import annotations
 
+import codecs
 import enum
 import random
+import re
 import socket
 import ssl
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -33,16 +39,44 @@ from tui import USER_AGENT
 
 __all__ = [
     "ACCEPT",
+    "PAGE_ACCEPT",
+    "PAGE_MAX_BYTES",
+    "PAGE_POLICY",
     "FetchError",
     "FetchErrorKind",
     "FetchPolicy",
     "FetchResult",
+    "PageResult",
+    "RetryHook",
     "fetch_feed",
+    "fetch_page",
+    "make_client",
 ]
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+PAGE_MAX_BYTES = 5 * 1024 * 1024
+"""Decompressed bytes of one web page (articles); feeds may be bigger."""
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Servers that send HTML under these (or none at all) exist; the body decides.
+_SNIFFED_TYPES = frozenset(
+    {
+        "",
+        "text/plain",
+        "text/xml",
+        "application/xml",
+        "application/octet-stream",
+        "binary/octet-stream",
+    }
+)
+# An XML prolog and comments may come first (XHTML, generators' banners).
+_HTML_START = re.compile(
+    rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)[\s>]",
+    re.I | re.S,
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 # Only encodings we decode ourselves: httpx's decoders inflate a whole chunk at once,
 # which is exactly what a decompression bomb exploits.
 _ACCEPT_ENCODING = "gzip, deflate"
@@ -73,6 +107,9 @@ class FetchErrorKind(enum.StrEnum):
     TOO_LARGE = "too-large"
     PROTOCOL = "protocol"
     CANCELLED = "cancelled"
+    NOT_HTML = "not-html"
+    GONE = "gone"
+    NEEDS_LOGIN = "needs-login"
 
 
 # DNS is deliberately absent: a resolution failure almost always means "offline" or
@@ -127,6 +164,14 @@ class FetchPolicy:
     backoff_max: float = 30.0
 
 
+PAGE_POLICY = FetchPolicy(max_bytes=PAGE_MAX_BYTES)
+"""The default policy of :func:`fetch_page`: the feed's, with the page cap."""
+
+RetryHook = Callable[[float, "FetchError"], None]
+"""``on_retry(delay, error)``: called before each wait between tries; ``error.retry_after``
+is set when the server asked for the wait (Retry-After)."""
+
+
 @dataclass(frozen=True, slots=True)
 class FetchResult:
     url: str
@@ -141,6 +186,43 @@ class FetchResult:
     attempts: int
 
 
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """A web page as fetched by :func:`fetch_page`: HTML decoded to text."""
+
+    url: str
+    final_url: str
+    """Where the redirects ended: the base for the page's relative links."""
+    status_code: int
+    html: str
+    content_type: str
+    charset: str
+    """The encoding ``html`` was decoded from (BOM, header, ``<meta>``, else UTF-8)."""
+    size: int
+    """Decompressed bytes received."""
+    attempts: int
+
+
+def make_client(
+    policy: FetchPolicy = FetchPolicy(), transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
+    """One :class:`httpx.Client` (keep-alive, connection pool) for a whole process.
+
+    Feed and page fetches accept it as ``client=``; each fetch still applies its own
+    policy's timeout and redirect limit, checks the scheme of every hop and reads the
+    body through the capped decoder, so the client only carries connections and the
+    User-Agent. Close it when the process is done with it (it is a context manager).
+    """
+    return httpx.Client(
+        transport=transport,
+        timeout=httpx.Timeout(policy.timeout),
+        # Redirects are followed by _exchange, hop by hop, under the caller's policy.
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": _ACCEPT_ENCODING},
+        event_hooks={"request": [_refuse_unsafe_scheme]},
+    )
+
+
 def fetch_feed(
     url: str,
     *,
@@ -148,130 +230,233 @@ def fetch_feed(
     last_modified: str | None = None,
     policy: FetchPolicy = FetchPolicy(),  # frozen, so a shared default is safe
     transport: httpx.BaseTransport | None = None,
+    client: httpx.Client | None = None,
     sleep: Callable[[float], None] = time.sleep,
     should_cancel: Callable[[], bool] = lambda: False,
+    on_retry: RetryHook | None = None,
 ) -> FetchResult:
     """GET ``url`` (conditionally, if validators are given), retrying transient faults.
 
+    ``client`` (see :func:`make_client`) is used as is and left open; without one, a
+    client is made for this call from ``transport``. ``on_retry(delay, error)`` is
+    told before each wait, so a caller can say that the server asked for it.
+
     Raises :class:`FetchError` and nothing else.
     """
-    host = _validate_url(url)
-    headers = {
-        "User-Agent": USER_AGENT,
-        "Accept": ACCEPT,
-        "Accept-Encoding": _ACCEPT_ENCODING,
-    }
+    headers = {"Accept": ACCEPT}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
 
-    attempt = 0
-    while True:
-        attempt += 1
-        _check_cancel(should_cancel, host)
-        try:
-            return _attempt(
-                url,
-                host,
-                headers,
-                etag=etag,
-                last_modified=last_modified,
-                policy=policy,
-                transport=transport,
-                should_cancel=should_cancel,
-                attempt=attempt,
-            )
-        except FetchError as err:
-            if not err.transient or attempt > policy.retries:
-                if attempt > 1:
-                    # "timed out after 10 s" alone would puzzle someone who waited 30.
-                    raise FetchError(
-                        err.kind,
-                        f"{err.message} ({attempt} tries)",
-                        status_code=err.status_code,
-                        retry_after=err.retry_after,
-                    ) from err
-                raise
-            if err.retry_after is not None:
-                if err.retry_after > policy.backoff_max:
-                    # The server asked for a long pause: honour it by giving up now
-                    # and letting the caller schedule the next poll from retry_after.
-                    raise
-                delay = err.retry_after
-            else:
-                delay = _backoff(policy, attempt)
-        _check_cancel(should_cancel, host)
-        sleep(delay)
-
-
-def _attempt(
-    url: str,
-    host: str,
-    headers: dict[str, str],
-    *,
-    etag: str | None,
-    last_modified: str | None,
-    policy: FetchPolicy,
-    transport: httpx.BaseTransport | None,
-    should_cancel: Callable[[], bool],
-    attempt: int,
-) -> FetchResult:
-    deadline = time.monotonic() + _DEADLINE_FACTOR * policy.timeout
-    current_host = host
-    try:
-        with (
-            httpx.Client(
-                transport=transport,
-                timeout=httpx.Timeout(policy.timeout),
-                follow_redirects=True,
-                max_redirects=policy.max_redirects,
-                headers=headers,
-                event_hooks={"request": [_refuse_unsafe_scheme]},
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
-            current_host = response.url.host or host
-            status = response.status_code
-            if status == HTTPStatus.NOT_MODIFIED:
-                return FetchResult(
-                    url=url,
-                    final_url=str(response.url),
-                    status_code=status,
-                    not_modified=True,
-                    body=b"",
-                    content_type=response.headers.get("content-type", ""),
-                    etag=response.headers.get("etag") or etag,
-                    last_modified=response.headers.get("last-modified") or last_modified,
-                    fresh_until=_fresh_until(response.headers),
-                    attempts=attempt,
-                )
-            _raise_for_status(response, current_host)
-            body = _read_body(
-                response,
-                current_host,
-                policy=policy,
-                deadline=deadline,
-                should_cancel=should_cancel,
-            )
+    def handle(response: httpx.Response, host: str, deadline: float, attempt: int) -> FetchResult:
+        status = response.status_code
+        if status == HTTPStatus.NOT_MODIFIED:
             return FetchResult(
                 url=url,
                 final_url=str(response.url),
                 status_code=status,
-                not_modified=False,
-                body=body,
+                not_modified=True,
+                body=b"",
                 content_type=response.headers.get("content-type", ""),
-                etag=response.headers.get("etag"),
-                last_modified=response.headers.get("last-modified"),
+                etag=response.headers.get("etag") or etag,
+                last_modified=response.headers.get("last-modified") or last_modified,
                 fresh_until=_fresh_until(response.headers),
                 attempts=attempt,
             )
+        _raise_for_status(response, host)
+        body = _read_body(
+            response,
+            host,
+            policy=policy,
+            deadline=deadline,
+            should_cancel=should_cancel,
+            noun="feed",
+        )
+        return FetchResult(
+            url=url,
+            final_url=str(response.url),
+            status_code=status,
+            not_modified=False,
+            body=body,
+            content_type=response.headers.get("content-type", ""),
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            fresh_until=_fresh_until(response.headers),
+            attempts=attempt,
+        )
+
+    return _get(
+        url,
+        headers,
+        handle,
+        policy=policy,
+        transport=transport,
+        client=client,
+        sleep=sleep,
+        should_cancel=should_cancel,
+        on_retry=on_retry,
+        empty_message="empty feed URL",
+    )
+
+
+def fetch_page(
+    url: str,
+    *,
+    policy: FetchPolicy = PAGE_POLICY,
+    transport: httpx.BaseTransport | None = None,
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    should_cancel: Callable[[], bool] = lambda: False,
+    on_retry: RetryHook | None = None,
+) -> PageResult:
+    """GET the web page at ``url`` (a post's link) as HTML text, as politely and safely
+    as :func:`fetch_feed` (same timeouts, redirect limit, scheme check on every hop,
+    capped and bounded decompression, retries of transient faults only, Retry-After),
+    with an HTML ``Accept`` header and the page cap of ``policy``.
+
+    Beyond the feed's errors: NOT_HTML (by Content-Type, or by sniffing a body sent
+    without a useful one), GONE (404/410) and NEEDS_LOGIN (401/403). Raises
+    :class:`FetchError` and nothing else.
+    """
+
+    def handle(response: httpx.Response, host: str, deadline: float, attempt: int) -> PageResult:
+        _raise_for_page_status(response, host)
+        content_type = response.headers.get("content-type", "")
+        mime = _mime(content_type)
+        if mime not in _HTML_TYPES and mime not in _SNIFFED_TYPES:
+            raise FetchError(FetchErrorKind.NOT_HTML, f"{host}: not an HTML page ({mime})")
+        body = _read_body(
+            response,
+            host,
+            policy=policy,
+            deadline=deadline,
+            should_cancel=should_cancel,
+            noun="page",
+        )
+        if mime not in _HTML_TYPES and not _looks_like_html(body):
+            shown = mime or "no content type"
+            raise FetchError(FetchErrorKind.NOT_HTML, f"{host}: not an HTML page ({shown})")
+        charset = _charset(content_type, body)
+        return PageResult(
+            url=url,
+            final_url=str(response.url),
+            status_code=response.status_code,
+            html=body.decode(charset, errors="replace"),
+            content_type=content_type,
+            charset=charset,
+            size=len(body),
+            attempts=attempt,
+        )
+
+    return _get(
+        url,
+        {"Accept": PAGE_ACCEPT},
+        handle,
+        policy=policy,
+        transport=transport,
+        client=client,
+        sleep=sleep,
+        should_cancel=should_cancel,
+        on_retry=on_retry,
+        empty_message="empty page URL",
+    )
+
+
+_T = TypeVar("_T")
+_Handler = Callable[[httpx.Response, str, float, int], _T]
+"""Turns the final response (after redirects) into a result: (response, host,
+deadline, attempt number) -> result, raising FetchError."""
+
+
+def _get(
+    url: str,
+    headers: dict[str, str],
+    handle: _Handler[_T],
+    *,
+    policy: FetchPolicy,
+    transport: httpx.BaseTransport | None,
+    client: httpx.Client | None,
+    sleep: Callable[[float], None],
+    should_cancel: Callable[[], bool],
+    on_retry: RetryHook | None,
+    empty_message: str,
+) -> _T:
+    """The one code path of every fetch: validate, then attempt and retry."""
+    host = _validate_url(url, empty_message)
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": _ACCEPT_ENCODING, **headers}
+    with ExitStack() as stack:
+        if client is None:
+            client = stack.enter_context(make_client(policy, transport))
+        attempt = 0
+        while True:
+            attempt += 1
+            _check_cancel(should_cancel, host)
+            try:
+                return _attempt(
+                    client,
+                    url,
+                    host,
+                    headers,
+                    handle,
+                    policy=policy,
+                    should_cancel=should_cancel,
+                    attempt=attempt,
+                )
+            except FetchError as err:
+                if not err.transient or attempt > policy.retries:
+                    if attempt > 1:
+                        # "timed out after 10 s" alone would puzzle someone who waited 30.
+                        raise FetchError(
+                            err.kind,
+                            f"{err.message} ({attempt} tries)",
+                            status_code=err.status_code,
+                            retry_after=err.retry_after,
+                        ) from err
+                    raise
+                if err.retry_after is not None:
+                    if err.retry_after > policy.backoff_max:
+                        # The server asked for a long pause: honour it by giving up now
+                        # and letting the caller schedule the next try from retry_after.
+                        raise
+                    delay = err.retry_after
+                else:
+                    delay = _backoff(policy, attempt)
+                if on_retry is not None:
+                    on_retry(delay, err)
+            _check_cancel(should_cancel, host)
+            sleep(delay)
+
+
+def _attempt(
+    client: httpx.Client,
+    url: str,
+    host: str,
+    headers: dict[str, str],
+    handle: _Handler[_T],
+    *,
+    policy: FetchPolicy,
+    should_cancel: Callable[[], bool],
+    attempt: int,
+) -> _T:
+    deadline = time.monotonic() + _DEADLINE_FACTOR * policy.timeout
+    current_host = host
+    try:
+        with _exchange(client, url, host, headers, policy, should_cancel) as response:
+            current_host = response.url.host or host
+            return handle(response, current_host, deadline, attempt)
     except FetchError:
         raise
     except _UnsafeRedirectError as exc:
         raise FetchError(
             FetchErrorKind.BAD_URL,
             f"{current_host}: refused redirect to a {exc.scheme}: URL",
+        ) from None
+    except httpx.InvalidURL:
+        # Not an HTTPError: raised while building a hop from a Location that is no URL
+        # (``javascript:alert(1)``); the first URL was validated before any request.
+        raise FetchError(
+            FetchErrorKind.BAD_URL, f"{current_host}: refused redirect to an invalid URL"
         ) from None
     except httpx.HTTPError as exc:
         raise _map_httpx_error(exc, _error_host(exc, current_host), policy) from exc
@@ -280,6 +465,42 @@ def _attempt(
             FetchErrorKind.PROTOCOL,
             f"{current_host}: unexpected error ({type(exc).__name__}: {exc})",
         ) from exc
+
+
+@contextmanager
+def _exchange(
+    client: httpx.Client,
+    url: str,
+    host: str,
+    headers: dict[str, str],
+    policy: FetchPolicy,
+    should_cancel: Callable[[], bool],
+) -> Iterator[httpx.Response]:
+    """GET ``url``, following up to ``policy.max_redirects`` redirects; yield the final
+    response, streaming. Every hop's scheme is checked before it is sent (a shared
+    client may come without our request hook), and each hop has the policy's timeout."""
+    request = client.build_request(
+        "GET", url, headers=headers, timeout=httpx.Timeout(policy.timeout)
+    )
+    redirects = 0
+    while True:
+        _refuse_unsafe_scheme(request)
+        response = client.send(request, stream=True, follow_redirects=False)
+        try:
+            following = response.next_request
+            if following is None:
+                yield response
+                return
+        finally:
+            response.close()
+        redirects += 1
+        if redirects > policy.max_redirects:
+            raise FetchError(
+                FetchErrorKind.TOO_MANY_REDIRECTS,
+                f"{host}: more than {policy.max_redirects} redirects",
+            )
+        _check_cancel(should_cancel, host)
+        request = following
 
 
 class _UnsafeRedirectError(Exception):
@@ -295,11 +516,11 @@ def _refuse_unsafe_scheme(request: httpx.Request) -> None:
         raise _UnsafeRedirectError(request.url.scheme)
 
 
-def _validate_url(url: str) -> str:
+def _validate_url(url: str, empty_message: str = "empty feed URL") -> str:
     """Return the host of ``url`` or raise BAD_URL, before touching the network."""
     shown = url if len(url) <= 60 else url[:57] + "..."
     if not url:
-        raise FetchError(FetchErrorKind.BAD_URL, "empty feed URL")
+        raise FetchError(FetchErrorKind.BAD_URL, empty_message)
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
         raise FetchError(FetchErrorKind.BAD_URL, f"{shown!r}: URL contains spaces or control chars")
     try:
@@ -376,6 +597,57 @@ def _raise_for_status(response: httpx.Response, host: str) -> None:
     raise FetchError(
         FetchErrorKind.PROTOCOL, f"{host}: unexpected HTTP status {label}", status_code=status
     )
+
+
+def _raise_for_page_status(response: httpx.Response, host: str) -> None:
+    """:func:`_raise_for_status`, with the two answers a reader of a page must tell apart."""
+    status = response.status_code
+    label = f"{status} {_reason(response)}".rstrip()
+    if status in (HTTPStatus.NOT_FOUND, HTTPStatus.GONE):
+        raise FetchError(
+            FetchErrorKind.GONE, f"{host}: the page is gone ({label})", status_code=status
+        )
+    if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
+        raise FetchError(
+            FetchErrorKind.NEEDS_LOGIN,
+            f"{host}: the page needs a login ({label})",
+            status_code=status,
+        )
+    _raise_for_status(response, host)
+
+
+def _mime(content_type: str) -> str:
+    return content_type.partition(";")[0].strip().lower()
+
+
+def _looks_like_html(body: bytes) -> bool:
+    head = body[:2048]
+    for bom in (codecs.BOM_UTF8,):
+        head = head.removeprefix(bom)
+    return _HTML_START.match(head) is not None
+
+
+def _charset(content_type: str, body: bytes) -> str:
+    """The page's encoding: BOM, else the header's charset, else a <meta>, else UTF-8."""
+    if body.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return name
+    candidates = []
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            candidates.append(value.strip().strip("\"'"))
+    found = _META_CHARSET.search(body[:4096])
+    if found:
+        candidates.append(found.group(1).decode("ascii", "replace"))
+    for candidate in candidates:
+        try:
+            return codecs.lookup(candidate).name
+        except LookupError:
+            continue
+    return "utf-8"
 
 
 def _parse_http_date(value: str) -> datetime | None:
@@ -507,10 +779,11 @@ def _read_body(
     policy: FetchPolicy,
     deadline: float,
     should_cancel: Callable[[], bool],
+    noun: str,
 ) -> bytes:
     cap = policy.max_bytes
     too_large = FetchError(
-        FetchErrorKind.TOO_LARGE, f"{host}: feed is larger than {_human_size(cap)}"
+        FetchErrorKind.TOO_LARGE, f"{host}: {noun} is larger than {_human_size(cap)}"
     )
     declared = response.headers.get("content-length", "").strip()
     if declared.isdigit() and int(declared) > cap:

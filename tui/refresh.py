@@ -81,6 +81,7 @@ def refresh_feed(
     *,
     policy: FetchPolicy | None = None,
     transport: httpx.BaseTransport | None = None,
+    client: httpx.Client | None = None,
     sleep: Callable[[float], None] | None = None,
     should_cancel: Callable[[], bool] = lambda: False,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -89,6 +90,8 @@ def refresh_feed(
 
     Never raises for network or feed problems: each becomes a FAILED outcome with
     a short message, recorded on the feed row, with every stored post kept.
+    ``client`` (see :func:`tui.fetch.make_client`) is a shared keep-alive client,
+    left open; without one, a client is made for the call from ``transport``.
     """
     import time
 
@@ -107,6 +110,7 @@ def refresh_feed(
             last_modified=last_modified,
             policy=policy or FetchPolicy(),
             transport=transport,
+            client=client,
             sleep=sleep or time.sleep,
             should_cancel=should_cancel,
         )

@@ -59,7 +59,8 @@ batches. Opening the store never does it.
 Search
 ------
 ``posts_fts`` (cache v4) is an FTS5 trigram index over folded plain text of each
-post's title, author, feed title and description, keyed by ``posts.rowid`` (so
+post's title, author, feed title and description, and (``body``, cache v5) of the
+whole article fetched for it if one is kept, keyed by ``posts.rowid`` (so
 the cache must never be VACUUMed without :meth:`Store.rebuild_search_index`).
 A merge indexes what it inserts or rewrites and re-titles a renamed feed's rows
 in the same transaction; a trigger drops the rows of deleted posts. The index is
@@ -98,6 +99,7 @@ the caller decides how to show them.
 
 Modules
 -------
+``articles`` (whole articles fetched from posts' pages, their caps and eviction) ·
 ``db`` (connections, write transactions, error codes) · ``schema`` (the
 migration lists and schema checks) · ``recovery`` (open, move aside, salvage,
 in-memory fallback) · ``posts`` (cache reads and merge) · ``state`` (read and
@@ -109,6 +111,7 @@ the package's API.
 
 from __future__ import annotations
 
+from tui.store.articles import ArticleRefused, SavedArticle, StoredArticle
 from tui.store.posts import MergeResult
 from tui.store.schema import (
     CACHE_MIGRATIONS,
@@ -124,7 +127,10 @@ __all__ = [
     "CACHE_SCHEMA_VERSION",
     "STATE_MIGRATIONS",
     "STATE_SCHEMA_VERSION",
+    "ArticleRefused",
     "MergeResult",
     "Migration",
+    "SavedArticle",
     "Store",
+    "StoredArticle",
 ]

@@ -111,7 +111,28 @@ CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts BEGIN
 END;
 """
 
-CACHE_MIGRATIONS: Final[list[Migration]] = [_CACHE_V1, _CACHE_V2, _CACHE_V3, _CACHE_V4]
+# v5: whole articles fetched from posts' web pages (see tui/store/articles.py),
+# keyed by post id like the state DB, so a rebuilt cache finds nothing stale. The
+# article's plain text goes into posts_fts.body, the column v4 kept for it. A post
+# deleted (retention) takes its article along, as its index row goes.
+_CACHE_V5: Final = """
+CREATE TABLE articles (
+    post_id     TEXT PRIMARY KEY,
+    url         TEXT NOT NULL DEFAULT '',
+    title       TEXT NOT NULL DEFAULT '',
+    markdown    TEXT NOT NULL DEFAULT '',
+    text        TEXT NOT NULL DEFAULT '',
+    method      TEXT NOT NULL DEFAULT '',
+    fetched_at  REAL NOT NULL,
+    size        INTEGER NOT NULL
+);
+CREATE INDEX articles_fetched ON articles(fetched_at);
+CREATE TRIGGER posts_articles_delete AFTER DELETE ON posts BEGIN
+    DELETE FROM articles WHERE post_id = old.id;
+END;
+"""
+
+CACHE_MIGRATIONS: Final[list[Migration]] = [_CACHE_V1, _CACHE_V2, _CACHE_V3, _CACHE_V4, _CACHE_V5]
 STATE_MIGRATIONS: Final[list[Migration]] = [_STATE_V1]
 CACHE_SCHEMA_VERSION: Final = len(CACHE_MIGRATIONS)
 STATE_SCHEMA_VERSION: Final = len(STATE_MIGRATIONS)

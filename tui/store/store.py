@@ -12,9 +12,11 @@ from types import TracebackType
 from typing import Self
 
 from tui.models import FeedInfo, ParsedFeed, Post
+from tui.store import articles as _articles
 from tui.store import posts as _posts
 from tui.store import search as _search
 from tui.store import state as _state
+from tui.store.articles import MAX_ARTICLE_BYTES, MAX_TOTAL_BYTES, SavedArticle, StoredArticle
 from tui.store.db import _open_reader, _to_ts, _write
 from tui.store.posts import MergeResult
 from tui.store.recovery import _open_cache, _open_state
@@ -59,10 +61,14 @@ class Store:
         *,
         retention: int = 2000,
         notices: list[str] | None = None,
+        max_article_bytes: int = MAX_ARTICLE_BYTES,
+        max_articles_bytes: int = MAX_TOTAL_BYTES,
     ) -> None:
         self._cache = cache
         self._state = state
         self._retention = retention
+        self._max_article_bytes = max_article_bytes
+        self._max_articles_bytes = max_articles_bytes
         self._closed = False
         self.notices = notices if notices is not None else []
         self._cache_lock = threading.RLock()
@@ -72,8 +78,19 @@ class Store:
         self._state_read = _reader_for(state, self._state_lock)
 
     @classmethod
-    def open(cls, cache_path: Path, state_path: Path, *, retention: int = 2000) -> Store:
-        """Open (creating as needed) both files; never raises for a damaged or foreign file."""
+    def open(
+        cls,
+        cache_path: Path,
+        state_path: Path,
+        *,
+        retention: int = 2000,
+        max_article_bytes: int = MAX_ARTICLE_BYTES,
+        max_articles_bytes: int = MAX_TOTAL_BYTES,
+    ) -> Store:
+        """Open (creating as needed) both files; never raises for a damaged or foreign file.
+
+        ``max_article_bytes`` / ``max_articles_bytes``: the caps on stored articles
+        (one article's Markdown; all of them), see :mod:`tui.store.articles`."""
         notices: list[str] = []
         for path in (cache_path, state_path):
             # On failure _try_open reports the real error, with the path in it.
@@ -81,7 +98,14 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
         cache_conn = _open_cache(Path(cache_path), notices)
         state_conn = _open_state(Path(state_path), notices)
-        return cls(cache_conn, state_conn, retention=retention, notices=notices)
+        return cls(
+            cache_conn,
+            state_conn,
+            retention=retention,
+            notices=notices,
+            max_article_bytes=max_article_bytes,
+            max_articles_bytes=max_articles_bytes,
+        )
 
     def close(self) -> None:
         locks = [self._cache_lock, self._state_lock, self._cache_read[1], self._state_read[1]]
@@ -287,9 +311,69 @@ class Store:
                 [(rowid, *_search.index_row(t, a, f, "")[:3]) for rowid, t, a, f in rows],
             )
             c.execute("UPDATE posts SET converter_version = 0")
+            _articles.reindex_bodies(c)  # articles are kept whole: their text at once
 
         with self._writing_cache() as cache:
             _write(cache, work)
+
+    # --- articles --------------------------------------------------------
+
+    def article(self, post_id: str) -> StoredArticle | None:
+        """The whole article fetched for ``post_id``, if one is kept."""
+        with self._reading_cache() as cache:
+            return _articles.article(cache, post_id)
+
+    def article_ids(self, post_ids: Iterable[str]) -> set[str]:
+        """Which of ``post_ids`` have an article kept (for prefetching the others)."""
+        with self._reading_cache() as cache:
+            return _articles.stored_ids(cache, post_ids)
+
+    def articles_size(self) -> int:
+        """Bytes all kept articles take (Markdown plus text)."""
+        with self._reading_cache() as cache:
+            return _articles.total_size(cache)
+
+    def save_article(
+        self,
+        post_id: str,
+        *,
+        url: str,
+        title: str,
+        markdown: str,
+        text: str,
+        method: str,
+        now: datetime | None = None,
+    ) -> SavedArticle:
+        """Keep the article of a stored post (replacing any earlier one), with its text
+        in the search index, in one transaction; evict the oldest-fetched articles of
+        unstarred posts while all of them are over the total cap.
+
+        Raises :class:`tui.store.articles.ArticleRefused` (one short line) when the
+        Markdown is over the per-article cap or the post is not in the cache; nothing
+        is written then.
+        """
+        # Read before taking the cache write lock, as merge does.
+        with self._reading_state() as state_conn:
+            starred = _state.all_starred_ids(state_conn)
+        work = _articles.save_work(
+            post_id,
+            url=url,
+            title=title,
+            markdown=markdown,
+            text=text,
+            method=method,
+            now=now or datetime.now(UTC),
+            max_article_bytes=self._max_article_bytes,
+            max_total_bytes=self._max_articles_bytes,
+            starred=starred,
+        )
+        with self._writing_cache() as cache:
+            return _write(cache, work)
+
+    def delete_article(self, post_id: str) -> bool:
+        """Forget the article of ``post_id`` (and its words in the index); True if one was kept."""
+        with self._writing_cache() as cache:
+            return _write(cache, lambda c: _articles.delete(c, post_id))
 
     # --- search ----------------------------------------------------------
 
