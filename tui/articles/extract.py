@@ -117,7 +117,9 @@ def extract_article(html: str, *, url: str) -> Article:
         body = None
     page_text_chars = len(" ".join(doc.text_content().split()))
     has_password = bool(doc.xpath("//input[translate(@type, 'PASWORD', 'pasword')='password']"))
-    _prepare_code(doc)
+    if body is None:
+        _prepare_links(doc)
+        _prepare_code(doc)
 
     from lxml.html import tostring
 
@@ -267,6 +269,53 @@ def _prepare_code(doc: HtmlElement) -> None:
             language = _ancestor_language(pre)
             if language:
                 pre.set("data-lang", language)
+    for pre in list(doc.iter("pre")):
+        cell = pre.getparent()
+        if (
+            cell is not None
+            and cell.tag == "td"
+            and not pre.text_content().strip(" \n0123456789")
+            and (cell.getnext() is not None or cell.getprevious() is not None)
+        ):
+            _drop_keep_tail(cell)  # an emptied gutter cell of a line-number table
+    for pre in list(doc.iter("pre")):
+        _unwrap(pre)
+
+
+_WRAPPERS = frozenset({"div", "figure", "td", "tr", "tbody", "table"})
+
+
+def _unwrap(pre: HtmlElement) -> None:
+    """Replace the wrappers a highlighter puts around a ``<pre>`` (``div.highlight``, a
+    line-number table) with the ``<pre>`` itself: readability drops a short block of code
+    in a wrapper ``div`` as clutter, but keeps a bare ``<pre>``."""
+    parent = pre.getparent()
+    while (
+        parent is not None
+        and parent.tag in _WRAPPERS
+        and len(parent) == 1
+        and not (parent.text or "").strip()
+        and not (pre.tail or "").strip()
+        and parent.getparent() is not None
+    ):
+        grandparent = parent.getparent()
+        pre.tail = parent.tail
+        grandparent.replace(parent, pre)
+        parent = grandparent
+
+
+def _prepare_links(doc: HtmlElement) -> None:
+    """Links that go anywhere but the web (``javascript:``, ``data:``, ``file:``) lose
+    their target before readability sees them: it would blank them, and a blank target
+    resolves to the page itself."""
+    for link in doc.iter("a"):
+        href = (link.get("href") or "").strip()
+        scheme = _SCHEME.match(href)
+        if scheme and scheme.group(1).lower() not in ("http", "https"):
+            del link.attrib["href"]
+
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
 def _drop_keep_tail(node: Any) -> None:
