@@ -402,8 +402,21 @@ def test_pre_becomes_fenced_code_with_language() -> None:
         ('<pre class="language-python"><code>', "python"),
         ('<pre><code data-lang="sh">', "sh"),
         ('<pre><code class="hljs language-c++">', "c++"),
-        ("<pre><code>", ""),
-        ('<pre><code class="language-`bad`">', ""),
+        # Untagged code is plain text: an untagged fence makes the highlighter guess.
+        ("<pre><code>", "text"),
+        ('<pre><code class="language-`bad`">', "text"),
+        ('<pre><code class="language-plaintext">', "text"),
+        ('<pre><code class="nohighlight">', "text"),
+        ('<pre lang="ruby"><code>', "ruby"),
+        ('<pre class="brush: js;"><code>', "js"),
+        ('<pre><code class="language-Go">', "go"),
+        # Wrappers naming the language: Sphinx, GitHub, Jekyll/Rouge, MkDocs.
+        ('<div class="highlight-python notranslate"><div class="highlight"><pre><code>', "python"),
+        ('<div class="highlight highlight-source-rust"><pre><code>', "rust"),
+        ('<div class="language-ruby highlighter-rouge"><div class="highlight"><pre><code>', "ruby"),
+        ('<div class="language-py highlight"><pre><span></span><code>', "py"),
+        ('<div class="highlight-default notranslate"><div class="highlight"><pre><code>', "text"),
+        ('<div class="language-go"><pre><code class="language-sh">', "sh"),
     ],
 )
 def test_code_language_detection(attrs: str, language: str) -> None:
@@ -414,7 +427,7 @@ def test_code_language_detection(attrs: str, language: str) -> None:
 def test_fence_is_longer_than_backtick_runs_in_code() -> None:
     code = "Markdown:\n```go\nx\n```\n````\n"
     markdown = html_to_markdown(f"<pre>{html.escape(code)}</pre>")
-    assert markdown.startswith("`````\n")
+    assert markdown.startswith("`````text\n")
     [fence] = fences(markdown)
     assert fence.content == code
 
@@ -440,7 +453,7 @@ def test_lists_nested_and_numbered() -> None:
 
 def test_list_item_with_blocks_and_unclosed_items() -> None:
     markdown = html_to_markdown("<ul><li><p>para</p><pre>code\n  more</pre><li>next</ul>")
-    assert markdown == "- para\n\n  ```\n  code\n    more\n  ```\n- next"
+    assert markdown == "- para\n\n  ```text\n  code\n    more\n  ```\n- next"
     [fence] = fences(markdown)
     assert fence.content == "code\n  more\n"
 
@@ -576,7 +589,16 @@ def test_papermod_code_syntax_post() -> None:
     markdown = html_to_markdown(post_content("posts-code_syntax.html"), base_url=BASE)
     assert not raw_html_tokens(markdown)
     blocks = fences(markdown)
-    assert [f.info for f in blocks] == ["", "", "html", "html", "html", "html", "", "html"]
+    assert [f.info for f in blocks] == [
+        "text",
+        "text",
+        "html",
+        "html",
+        "html",
+        "html",
+        "text",
+        "html",
+    ]
     assert blocks[0].content == "This is pre text\n"
     # Chroma's spans, line-number tables and inline line numbers are gone; code is exact.
     for index in (1, 2, 3, 4, 5):
@@ -669,7 +691,7 @@ def test_feed_fixture_set_is_complete() -> None:
 def test_escaped_html_in_pre_from_atom_feed() -> None:
     [description] = feed_descriptions(FEEDS / "feedjira__AtomEscapedHTMLInPreTag.xml")
     markdown = description_to_markdown(description)
-    assert markdown == "This is escaped html:\n\n```\n<b>test<b>\n```"
+    assert markdown == "This is escaped html:\n\n```text\n<b>test<b>\n```"
 
 
 def test_russ_cox_relative_links_and_images_resolve() -> None:
@@ -829,3 +851,32 @@ def test_plain_text_is_what_the_markdown_shows(path: Path) -> None:
         assert _without_space_and_stars(both.text) == _without_space_and_stars(
             rendered_text(both.markdown)
         ), path.name
+
+
+# --- Chroma inline-styled output (Hugo markup.highlight.noClasses) ---------------------
+
+GO_PROGRAM = (
+    'package main\n\nimport "fmt"\n\n// Greet says hello to <name> & friends.\n'
+    'func main() {\n\tfor i := 0; i < 3; i++ {\n\t\tfmt.Println("hello, world", i)\n\t}\n}\n'
+)
+
+
+def test_inline_styled_chroma_code_drops_line_numbers_and_stays_exact() -> None:
+    # Hand-built in Chroma's noClasses shape: gutters are <span style="…user-select:none…">
+    # with no class, inline (linenos=inline) and in a table (linenos=table).
+    markdown = html_to_markdown(post_content("chroma-inline-styles.html"), base_url=BASE)
+    assert not raw_html_tokens(markdown)
+    blocks = fences(markdown)
+    assert [f.info for f in blocks] == ["go", "go", "go", "sh"]
+    assert [f.content for f in blocks[:3]] == [GO_PROGRAM] * 3
+    assert blocks[3].content == "go run .\n# hello, world 0\n"
+    assert "1package" not in markdown
+    assert " 9\t}" not in markdown
+
+
+def test_unselectable_spans_in_code_are_dropped_but_other_styles_kept() -> None:
+    markdown = html_to_markdown(
+        '<pre><code><span style="-webkit-user-select: none">$ </span>'
+        '<span style="color:red">ls</span>\n</code></pre>'
+    )
+    assert markdown == "```text\nls\n```"

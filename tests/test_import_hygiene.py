@@ -43,11 +43,24 @@ def _loaded_after(code: str) -> set[str]:
         "tui.services",
         "tui.reading",
         "tui.keys",
+        "tui.articles",
+        "tui.articles.extract",
         "tui.__main__",
     ],
 )
 def test_core_modules_import_no_textual_and_no_network_or_xml_library(module: str) -> None:
     assert _loaded_after(f"import {module}") == set()
+
+
+def test_articles_load_lxml_and_readability_only_when_a_page_is_read() -> None:
+    code = (
+        "import sys, tui.articles\n"
+        "print(' '.join(m for m in ('lxml', 'readability') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    assert out.split() == []
 
 
 def test_fetch_needs_httpx_but_not_textual() -> None:

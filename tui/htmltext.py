@@ -24,6 +24,7 @@ __all__ = [
     "CONVERTER_VERSION",
     "Description",
     "convert_description",
+    "convert_html",
     "description_to_markdown",
     "description_to_text",
     "html_to_markdown",
@@ -71,6 +72,7 @@ _KNOWN_TAGS = (
 # A table cell holding any of these is page layout, not data.
 _LAYOUT_ONLY = _names("pre table ul ol dl blockquote h1 h2 h3 h4 h5 h6")
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_WEB_SCHEMES = frozenset({"http", "https"})
 _MEDIA_SCHEMES = frozenset({"http", "https"})
 
 # Deeper trees are flattened: bounds recursion in the renderer and keeps markdown-it
@@ -106,7 +108,16 @@ _SPACES = re.compile(r" {2,}")
 _SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
 _BLANK_LINE = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n?")
 _LANG_CLASS = re.compile(r"^(?:language|lang)-(.+)$")
+# Wrappers that name the language of the code inside them: Sphinx's
+# ``<div class="highlight-python">``, GitHub's ``highlight-source-python``, Jekyll's
+# ``<div class="language-ruby highlighter-rouge">``, MkDocs' ``language-py highlight``.
+_WRAPPER_LANG_CLASS = re.compile(r"^(?:language|lang|highlight(?:-source)?)-(.+)$")
 _LANG_OK = re.compile(r"^[\w.+#-]{1,40}$")
+# Names highlighters use for "no language"; all mean plain text.
+_PLAIN_LANGS = _names("text plaintext plain txt none nohighlight no-highlight default")
+# Highlighters mark gutters (line numbers, prompts) as not selectable so a copy skips them;
+# Chroma's inline-styled output (noClasses) has no other mark on its line numbers.
+_UNSELECTABLE = re.compile(r"user-select\s*:\s*none", re.IGNORECASE)
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _TIGHT_BLOCK = re.compile(r"^(?:-|1\.) \S")
 _DIGITS_ONLY = re.compile(r"^[\d\s]*$")
@@ -132,7 +143,7 @@ def looks_like_html(text: str) -> bool:
     return False
 
 
-CONVERTER_VERSION: Final = 1
+CONVERTER_VERSION: Final = 2
 """Bump whenever :func:`description_to_markdown` or :func:`description_to_text` gives
 different output for the same input: the store keeps each post's source and the version
 that converted it, and re-derives posts converted by an older one."""
@@ -171,8 +182,21 @@ def html_to_text(html: str, *, base_url: str = "") -> str:
     return _render_html(html, base_url, markdown=False).text
 
 
+def convert_html(html: str, *, base_url: str = "", web_links_only: bool = False) -> Description:
+    """Both :func:`html_to_markdown` and :func:`html_to_text` of *html*, parsing once.
+
+    With *web_links_only*, only http(s) targets become links (``mailto:`` keeps its text).
+    """
+    return _render_html(html, base_url, link_schemes=_WEB_SCHEMES if web_links_only else None)
+
+
 def _render_html(
-    html: str, base_url: str, *, markdown: bool = True, text: bool = True
+    html: str,
+    base_url: str,
+    *,
+    markdown: bool = True,
+    text: bool = True,
+    link_schemes: frozenset[str] | None = None,
 ) -> Description:
     if not html or not html.strip():
         return Description("", "")
@@ -182,8 +206,9 @@ def _render_html(
         builder.feed(source)
         builder.close()
         # Rendering never changes the tree, so one parse serves both renderers.
-        md_blocks = _Renderer(base_url).blocks(builder.root) if markdown else []
-        text_blocks = _TextRenderer(base_url).blocks(builder.root) if text else []
+        schemes = link_schemes or _SAFE_SCHEMES
+        md_blocks = _Renderer(base_url, schemes).blocks(builder.root) if markdown else []
+        text_blocks = _TextRenderer(base_url, schemes).blocks(builder.root) if text else []
     except (AssertionError, ValueError, RecursionError, IndexError):
         # HTMLParser has historically raised on some pathological declarations; losing
         # structure is acceptable there, losing the text is not.
@@ -520,12 +545,15 @@ class _TreeBuilder(HTMLParser):
 class _Renderer:
     """Walks an :class:`_Element` tree; ``blocks`` for flow content, ``inline`` for phrasing."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, link_schemes: frozenset[str] = _SAFE_SCHEMES) -> None:
         self._base_url = base_url
+        self._link_schemes = link_schemes
         self._in_link = 0
         self._in_table = 0
         self._nesting = 0  # list/blockquote depth, capped by _MAX_BLOCK_NESTING
         self._open_markers: set[str] = set()
+        # Languages named by wrappers around the current element, innermost last.
+        self._code_languages: list[str] = []
 
     # flow content
 
@@ -554,6 +582,16 @@ class _Renderer:
                 inline.append(self.inline(child))
 
     def _block(self, element: _Element) -> list[str]:
+        language = _wrapper_language(element) if element.tag != "pre" else ""
+        if not language:
+            return self._block_of(element)
+        self._code_languages.append(language)
+        try:
+            return self._block_of(element)
+        finally:
+            self._code_languages.pop()
+
+    def _block_of(self, element: _Element) -> list[str]:
         tag = element.tag
         if tag in _HEADINGS:
             return self._heading(_HEADINGS[tag], _one_line(self._inline_children(element)))
@@ -652,7 +690,12 @@ class _Renderer:
         code = _code_text(element)
         if not code.strip():
             return []
-        return self._fence(code, _code_language(element))
+        language = _code_language(element)
+        if not language and self._code_languages:
+            language = self._code_languages[-1]
+        # An untagged fence makes the highlighter guess the language, slowly and often
+        # wrongly: code of unknown language is plain text.
+        return self._fence(code, "text" if language in ("", *_PLAIN_LANGS) else language)
 
     def _table(self, element: _Element) -> list[str]:
         caption: list[str] = []
@@ -756,7 +799,7 @@ class _Renderer:
         return self._wrap(content, marker) if content.strip() else content
 
     def _link(self, element: _Element) -> str:
-        url = self._url(element.get("href"), _SAFE_SCHEMES)
+        url = self._url(element.get("href"), self._link_schemes)
         if self._in_link or not url:
             return self._inline_children(element)
         self._in_link += 1
@@ -982,22 +1025,40 @@ def _code_cells(rows: list[list[_Element]]) -> list[_Element] | None:
 
 
 def _code_language(pre: _Element) -> str:
+    """The language a ``<pre>`` (or its ``<code>``) names, or ""."""
     candidates = [pre]
     code = next((c for c in pre.elements() if c.tag == "code"), None)
     if code is not None:
         candidates.insert(0, code)
     for element in candidates:
-        lang = element.get("data-lang")
-        for cls in element.classes():
+        lang = element.get("data-lang") or element.get("lang")
+        classes = element.classes()
+        for index, cls in enumerate(classes):
             match = _LANG_CLASS.match(cls)
             if match:
                 lang = lang or match.group(1)
+            elif cls == "brush:" and index + 1 < len(classes):
+                lang = lang or classes[index + 1].rstrip(";")  # SyntaxHighlighter
+        lang = lang.strip().lower()
         if lang and _LANG_OK.match(lang):
             return lang
     return ""
 
 
-_LINE_NUMBER_CLASSES = frozenset({"ln", "lnt", "linenos", "lineno"})
+def _wrapper_language(element: _Element) -> str:
+    """The language a wrapper element around code names by its class, or ""."""
+    for cls in element.classes():
+        match = _WRAPPER_LANG_CLASS.match(cls)
+        if match:
+            lang = match.group(1).lower()
+            if _LANG_OK.match(lang):
+                return lang
+    return ""
+
+
+_LINE_NUMBER_CLASSES = frozenset(
+    {"ln", "lnt", "linenos", "lineno", "gutter", "rouge-gutter", "hljs-ln-numbers"}
+)
 
 
 def _code_text(pre: _Element) -> str:
@@ -1017,7 +1078,11 @@ def _code_text(pre: _Element) -> str:
             if out and not out[-1].endswith("\n"):
                 out.append("\n")
             continue
-        if _invisible(node) or _LINE_NUMBER_CLASSES.intersection(node.classes()):
+        if (
+            _invisible(node)
+            or _LINE_NUMBER_CLASSES.intersection(node.classes())
+            or _UNSELECTABLE.search(node.get("style"))
+        ):
             continue
         if node.tag == "br":
             out.append("\n")
