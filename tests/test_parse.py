@@ -11,9 +11,9 @@ import pytest
 
 from tests.builders import Item, rss
 from tests.conftest import FEEDS
-from tui.htmltext import CONVERTER_VERSION
+from tui.htmltext import CONVERTER_VERSION, description_to_text
 from tui.models import section_of
-from tui.parse import MAX_DESCRIPTION_CHARS, FeedParseError, parse_feed
+from tui.parse import MAX_DESCRIPTION_CHARS, FeedParseError, has_full_content, parse_feed
 
 SEED_URL = "https://blog.rajpoot.dev/tags/backend/index.xml"
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -290,3 +290,89 @@ def test_a_wrong_declared_encoding_is_read_anyway_with_a_warning() -> None:
     (warning,) = feed.warnings
     assert "declared text encoding is wrong" in warning
     assert "utf-8" in warning
+
+
+# --- full content first --------------------------------------------------------------------
+
+
+def _feed_items(path: Path) -> list[tuple[str, list[str]]]:
+    """(summary, [content values]) of each item, straight from feedparser."""
+    import feedparser
+
+    parsed = feedparser.parse(path.read_bytes())
+    return [
+        (e.get("summary") or "", [c.get("value") or "" for c in e.get("content") or []])
+        for e in parsed.entries
+    ]
+
+
+def test_russ_cox_posts_show_the_whole_article_not_the_one_line_summary() -> None:
+    path = FEEDS / "rsparser__russcox.atom"
+    feed = parse_feed(path.read_bytes(), url="https://research.swtch.com/feed.atom")
+    items = _feed_items(path)
+    assert len(feed.entries) == len(items) == 19
+    for entry, (summary, _) in zip(feed.entries, items, strict=True):
+        assert len(entry.text) > 10 * len(html.unescape(re.sub(r"<[^>]*>", "", summary)))
+        assert has_full_content(entry)
+    first = feed.entries[0]
+    assert len(first.text) > 30_000
+    assert "An Encoded Tree Traversal" in first.text
+
+
+def test_dcrainmaker_posts_are_the_review_not_read_more_here() -> None:
+    path = FEEDS / "rsparser__dcrainmaker.xml"
+    feed = parse_feed(path.read_bytes(), url="https://www.dcrainmaker.com/feed")
+    for entry in feed.entries:
+        assert len(entry.text) > 5_000
+        assert not entry.text.rstrip().endswith("Read More Here →")
+        assert has_full_content(entry)
+        assert not entry.summary_truncated
+
+
+@pytest.mark.parametrize("path", _real_feeds(), ids=lambda p: p.name)
+def test_every_item_keeps_the_fullest_of_its_content_and_summary(path: Path) -> None:
+    try:
+        feed = parse_feed(path.read_bytes(), url=f"https://feeds.example/{path.name}")
+    except FeedParseError:
+        return
+    items = _feed_items(path)
+    if len(items) != len(feed.entries):
+        return  # untitled, linkless items were dropped: no one-to-one pairing
+    for entry, (summary, contents) in zip(feed.entries, items, strict=True):
+        if not contents:
+            continue
+        lengths = [len(description_to_text(v)) for v in [summary, *contents]]
+        # The stored description is the one that says the most (sanitising aside).
+        assert len(entry.text) >= 0.98 * max(lengths), (path.name, entry.key, lengths)
+
+
+def test_content_wins_over_a_summary_only_when_it_says_more() -> None:
+    long_text = "word " * 400
+    body = rss(
+        [
+            Item("teaser", "https://example.org/t", "<p>Short teaser. Read more…</p>"),
+        ]
+    )
+    feed = parse_feed(body, url="https://example.org/feed")
+    assert feed.entries[0].text == "Short teaser. Read more…"
+    atom = (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        "<entry><title>a</title><id>a</id><summary>A much longer summary than the"
+        " content.</summary><content type='html'>&lt;p&gt;Short.&lt;/p&gt;</content></entry>"
+        "<entry><title>b</title><id>b</id><summary>Teaser.</summary>"
+        f"<content type='html'>&lt;p&gt;{long_text}&lt;/p&gt;</content></entry></feed>"
+    ).encode()
+    first, second = parse_feed(atom, url="https://example.org/atom").entries
+    assert first.text == "A much longer summary than the content."
+    assert second.text == long_text.strip()
+    assert has_full_content(second)
+    assert not has_full_content(first)
+
+
+def test_has_full_content_heuristic() -> None:
+    article = "A sentence of a whole article. " * 60
+    assert has_full_content(article)
+    assert not has_full_content("A short summary.")
+    assert not has_full_content(article + "\n\nContinue reading →")
+    assert not has_full_content(article + " […]")
+    assert not has_full_content(article + " Read more")

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from tui.htmltext import CONVERTER_VERSION, Description, convert_description
-from tui.models import Entry, ParsedFeed
+from tui.htmltext import CONVERTER_VERSION, Description, convert_description, description_to_text
+from tui.models import Entry, ParsedFeed, Post
 from tui.sanitize import clean_line, clean_text, is_openable_link
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
@@ -104,9 +104,7 @@ def _entry(raw: Any, *, base: str) -> Entry:
     # onto published_parsed with a DeprecationWarning for each item.
     updated = _datetime(dict.get(raw, "updated_parsed"))
     published = _datetime(dict.get(raw, "published_parsed")) or updated
-    summary_html = raw.get("summary") or ""
-    if not summary_html and raw.get("content"):
-        summary_html = raw["content"][0].get("value") or ""
+    summary_html = _fullest_description(raw)
     cut = len(summary_html) > MAX_DESCRIPTION_CHARS
     source = clean_text(summary_html[:MAX_DESCRIPTION_CHARS])
     derived = derive_description(source, base_url=link or base)
@@ -135,6 +133,55 @@ def _entry(raw: Any, *, base: str) -> Entry:
     )
 
 
+def _fullest_description(raw: Any) -> str:
+    """The item's content (Atom ``<content>``, RSS ``content:encoded``) or its summary,
+    whichever says more: a summary is often one line or "Read more" beside the article."""
+    summary = raw.get("summary")
+    candidates: list[str] = [summary if isinstance(summary, str) else ""]
+    for content in raw.get("content") or []:
+        value = content.get("value") if hasattr(content, "get") else None
+        if isinstance(value, str) and value.strip():
+            candidates.append(value)
+    if len(candidates) == 1:
+        return candidates[0]
+    # Plain-text length of what fits under the cap decides; ties go to the content.
+    return max(
+        reversed(candidates),
+        key=lambda c: len(description_to_text(clean_text(c[:MAX_DESCRIPTION_CHARS]))),
+    )
+
+
+FULL_CONTENT_TEXT_CHARS = 1_500
+"""A description with more plain text than this is taken to be the whole post."""
+
+_READ_MORE = re.compile(
+    r"(?:read (?:more|the rest|the full)|continue reading|keep reading|\[(?:…|\.\.\.)\]|…)"
+    r"[^\n]{0,40}$",
+    re.IGNORECASE,
+)
+
+
+def has_full_content(post_or_text: Entry | Post | str) -> bool:
+    """True when a post's description is probably the whole article, so reading it
+    needs no fetch of the page; False for a teaser ("Read more…", a line or two).
+
+    Heuristic: more than :data:`FULL_CONTENT_TEXT_CHARS` of text that does not end in a
+    "read more" link or an ellipsis, and was not cut at :data:`MAX_DESCRIPTION_CHARS`.
+    Takes an :class:`Entry` (its plain text), a :class:`Post` (its Markdown: escapes
+    make it a little longer, which this threshold does not mind) or a plain string.
+    """
+    if isinstance(post_or_text, str):
+        text = post_or_text
+    elif post_or_text.summary_truncated:
+        return False
+    else:
+        text = post_or_text.text if isinstance(post_or_text, Entry) else post_or_text.summary
+    text = text.strip()
+    if len(text) <= FULL_CONTENT_TEXT_CHARS:
+        return False
+    return _READ_MORE.search(text[-200:]) is None
+
+
 def derive_description(source: str, *, base_url: str) -> Description:
     """The Markdown and plain text of a (sanitised) description source, sanitised again:
     entities in the source can spell control characters. The store uses this too, to
@@ -143,8 +190,9 @@ def derive_description(source: str, *, base_url: str) -> Description:
     return Description(clean_text(converted.markdown), clean_text(converted.text))
 
 
-# Far more than anyone reads in a pane; a multi-megabyte description would
-# only slow the parse, the store and the search.
+# Room for a whole article's HTML (a long post with highlighted code is ~100-300 KB, the
+# longest in our test feeds ~100 KB); a multi-megabyte description would only slow the
+# parse, the store and the search, so longer ones are cut and flagged.
 MAX_DESCRIPTION_CHARS = 500_000
 # A title is one line of a list; a megabyte "title" is an attack or a bug.
 MAX_TITLE_CHARS = 300
