@@ -10,8 +10,10 @@ fill a store with an older revision's code too.
 
 from __future__ import annotations
 
+import html
 import os
 import random
+import re
 import statistics
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -204,8 +206,22 @@ def published(index: int) -> datetime:
     return NEWEST - timedelta(hours=index)
 
 
-def entries(count: int, *, seed: int = 1) -> list[Entry]:
-    """``count`` entries as the parser would hand them to the store (newest first)."""
+def description_text(index: int, rng: random.Random) -> str:
+    """:func:`description_html` as plain text, paragraphs one blank line apart (also
+    valid Markdown, so any revision's store can hold it as a summary)."""
+    paragraphs = _PARAGRAPH.findall(description_html(index, rng))
+    return "\n\n".join(html.unescape(_TAG.sub("", text)) for text in paragraphs)
+
+
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def entries(count: int, *, seed: int = 1, long: bool = False) -> list[Entry]:
+    """``count`` entries as the parser would hand them to the store (newest first).
+
+    Summaries are a few hundred characters; with ``long``, 1-2.5 kB
+    (:func:`description_text`), the size of real feeds' descriptions."""
     rng = random.Random(seed)
     out: list[Entry] = []
     for index in range(count):
@@ -216,7 +232,7 @@ def entries(count: int, *, seed: int = 1) -> list[Entry]:
                 link=link(index),
                 published=published(index),
                 updated=None,
-                summary=summary(rng),
+                summary=description_text(index, rng) if long else summary(rng),
                 author="Bench Writer",
             )
         )

@@ -164,7 +164,7 @@ def _empty_home(base: Path, name: str, size: int = 0) -> Home:
     return home
 
 
-def make_home(base: Path, size: int, tree: Tree) -> Home:
+def make_home(base: Path, size: int, tree: Tree, *, long: bool = False) -> Home:
     """A home whose store holds ``size`` posts, written by ``tree``'s own code."""
     home = _empty_home(base, f"{tree.prefix}n{size}", size)
     # Auto-read off and no timed refresh, so every run starts from the same state.
@@ -172,7 +172,14 @@ def make_home(base: Path, size: int, tree: Tree) -> Home:
     config.parent.mkdir(parents=True)
     config.write_text("mark_read_after_seconds = -1\nrefresh_minutes = 0\n")
     filled = subprocess.run(
-        [sys.executable, str(FILL_SCRIPT), str(size), home.feed_url, NEWEST_TITLE],
+        [
+            sys.executable,
+            str(FILL_SCRIPT),
+            str(size),
+            home.feed_url,
+            NEWEST_TITLE,
+            *(["--long"] if long else []),
+        ],
         env={**os.environ, **home.env, "PYTHONPATH": str(tree.root)},
         cwd=home.root,
         capture_output=True,
@@ -203,7 +210,9 @@ def check_launch(target: Target, tree: Tree) -> None:
     _check_source(probe.stdout.strip(), tree, target.label)
 
 
-def make_targets(base: Path, trees: list[Tree]) -> tuple[list[Target], dict[str, Home]]:
+def make_targets(
+    base: Path, trees: list[Tree], *, long: bool = False
+) -> tuple[list[Target], dict[str, Home]]:
     """The bare app, then every tree's reader at every size; the homes by target key."""
     bare = Target(
         BARE,
@@ -215,7 +224,7 @@ def make_targets(base: Path, trees: list[Tree]) -> tuple[list[Target], dict[str,
     targets, homes = [bare], {}
     for tree in trees:
         for size in SIZES:
-            home = make_home(base, size, tree)
+            home = make_home(base, size, tree, long=long)
             target = Target(
                 f"{tree.prefix}{size}",
                 f"rajpoot-tui {tree.label}, {size:,} stored posts",
@@ -472,6 +481,11 @@ def main() -> int:
         metavar="REV",
         help="also launch the app as of git revision REV (a temporary worktree), interleaved",
     )
+    parser.add_argument(
+        "--long-descriptions",
+        action="store_true",
+        help="posts with descriptions of 1-2.5 kB (as real feeds have), not a few hundred chars",
+    )
     args = parser.parse_args()
     runs: int = max(1, args.runs)
     before: str | None = args.before
@@ -501,7 +515,7 @@ def main() -> int:
             trees.append(add_worktree(stack, base, before))
         stack.callback(tmux, "kill-server", check=False)
         tmux("kill-server", check=False)  # a leftover from an interrupted run
-        targets, homes = make_targets(base, trees)
+        targets, homes = make_targets(base, trees, long=args.long_descriptions)
         # Start the tmux server before timing anything: its start-up is not the apps'.
         tmux("new-session", "-d", "-s", "keepalive", "sleep 3600")
 
@@ -530,7 +544,12 @@ def main() -> int:
         say(
             f"Measured {started:%Y-%m-%d} on {machine()}: tmux {WIDTH}x{HEIGHT}, from "
             f"`tmux new-session` until the text is visible, {runs} runs of each, "
-            f"interleaved (after one discarded warm-up each); the reader launched as {how}."
+            f"interleaved (after one discarded warm-up each); the reader launched as {how}; "
+            + (
+                "descriptions of 1-2.5 kB (--long-descriptions)."
+                if args.long_descriptions
+                else "summaries of a few hundred characters."
+            )
         )
         if before is not None:
             say(
