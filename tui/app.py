@@ -143,6 +143,7 @@ class RajpootApp(App[int]):
             ensure_config_file(self.services.config_path)
 
     def on_unmount(self) -> None:
+        self.services.close()
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_settings()  # a change made just before quitting is kept

@@ -73,6 +73,16 @@ def reader_commands(app: RajpootApp, reader: ReaderScreen) -> list[PaletteComman
         key = f" (key: {keys.key_for(toggle, keymap)})" if toggle else ""
         commands.append(PaletteCommand(f"Show: {label} posts", f"Show {label} posts{key}", show))
     commands.append(PaletteCommand("Undo", "Undo the last mark-all-read", reader.action_undo))
+    commands.append(
+        PaletteCommand(
+            "Prefetch unread articles",
+            "Fetch and keep every unread post's article, to read offline",
+            reader.prefetch_unread,
+        )
+    )
+    commands.append(
+        PaletteCommand("Cancel prefetch", "Stop fetching articles", reader.cancel_prefetch)
+    )
     return commands
 
 
@@ -81,6 +91,7 @@ def palette_command_names() -> list[str]:
     return [f"Sort: {order.label}" for order in SortOrder] + [
         "Show: all / unread / starred posts",
         "Go to a post by its title",
+        "Prefetch unread articles / Cancel prefetch",
         "Theme",
         "Screenshot",
     ]

@@ -96,6 +96,8 @@ READER_KEYS: tuple[KeySpec, ...] = (
     KeySpec("unread-only", "U", "toggle_unread_only", "Unread only / all", VIEW),
     KeySpec("starred-only", "S", "toggle_starred_only", "Starred only / all", VIEW),
     KeySpec("zoom", "z", "zoom", "Zoom the post / back", VIEW),
+    KeySpec("contents", "t", "contents", "Table of contents (whole post)", READ),
+    KeySpec("links", "f", "links", "Links in the post, numbered", READ),
     KeySpec(
         "wider-list", "greater_than_sign", "resize_list(5)", "Wider list", VIEW, key_display=">"
     ),
@@ -125,7 +127,7 @@ LIST_KEYS: tuple[KeySpec, ...] = (
     KeySpec("last", "G,end", "last", "Last / bottom", MOVE),
     KeySpec("page-down", "pagedown,space", "page_down", "Page down", MOVE),
     KeySpec("page-up", "pageup", "page_up", "Page up", MOVE),
-    KeySpec("select", "enter", "select", "Open", READ),
+    KeySpec("select", "enter", "select", "Read the whole post here", READ),
 )
 DETAIL_KEYS: tuple[KeySpec, ...] = (
     KeySpec("down", "j,down", "scroll_down", "Down", MOVE),

@@ -17,6 +17,38 @@ class PostsChanged(Message):
         return isinstance(message, PostsChanged)
 
 
+class ArticleReady(Message):
+    """A post's whole article is here (from the store, the feed, or fetched)."""
+
+    def __init__(self, post_id: str, markdown: str, *, base_url: str, note: str = "") -> None:
+        super().__init__()
+        self.post_id = post_id
+        self.markdown = markdown
+        self.base_url = base_url
+        self.note = note
+
+
+class ArticleFailed(Message):
+    """The article could not be had; the description stays, with one notice."""
+
+    def __init__(self, post_id: str, message: str, *, link: str) -> None:
+        super().__init__()
+        self.post_id = post_id
+        self.message = message
+        self.link = link
+
+
+class PrefetchProgress(Message):
+    """``articles 12/40``: how far the background prefetch is."""
+
+    def __init__(self, done: int, total: int, *, finished: bool = False, summary: str = "") -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+        self.finished = finished
+        self.summary = summary
+
+
 class RefreshFinished(Message):
     """One refresh ended; ``outcome`` is None when it fetched nothing (offline start)."""
 

@@ -7,6 +7,7 @@ instead of patching the App after the fact.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,6 +47,24 @@ class Services:
     """None means the real network; tests pass an ``httpx.MockTransport``."""
     browser_finder: Callable[[], Browser | None] = find_browser
     clock: Callable[[], datetime] = utc_now
+    _client: httpx.Client | None = None
+    _client_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def http_client(self) -> httpx.Client:
+        """One keep-alive client for every page fetch of this process (built on first use,
+        off the UI thread: it imports httpx)."""
+        with self._client_lock:
+            if self._client is None:
+                from tui.fetch import PAGE_POLICY, make_client
+
+                self._client = make_client(PAGE_POLICY, transport=self.transport)
+            return self._client
+
+    def close(self) -> None:
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
 
     @classmethod
     def default(cls) -> Services:

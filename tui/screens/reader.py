@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
 
@@ -17,6 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -27,10 +28,18 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from tui import DEFAULT_FEED_URL, keys, reading
 from tui.background import run_abandonable
 from tui.feedstatus import auto_refresh_due, fetch_label
-from tui.messages import PostsChanged, RefreshFinished
+from tui.messages import (
+    ArticleFailed,
+    ArticleReady,
+    PostsChanged,
+    PrefetchProgress,
+    RefreshFinished,
+)
 from tui.models import Post
+from tui.parse import has_full_content
 from tui.reading import KeyNames, SortOrder, View
 from tui.refresh import RefreshOutcome, Status, import_seed_if_empty, refresh_feed
+from tui.widgets.article_view import ArticleView
 from tui.widgets.post_detail import PostDetail
 from tui.widgets.post_list import PostList
 from tui.widgets.search_bar import SearchBar
@@ -66,6 +75,8 @@ class ReaderScreen(Screen[None]):
         self.view = View.ALL
         self.sort = SortOrder.NEWEST
         self._list_scroll = 0.0
+        # The post whose whole article the post pane shows (or is fetching).
+        self._article_post: str | None = None
         self.search_query = ""
         # The last bulk mark-read, for ctrl+z.
         self._undo: reading.MarkedRead | None = None
@@ -97,6 +108,7 @@ class ReaderScreen(Screen[None]):
         with Horizontal(id="panes"):
             yield PostList(id="posts")
             yield PostDetail(id="detail", clock=self.reader_app.services.clock)
+            yield ArticleView(id="article")
         yield SearchBar(id="search")
         yield StatusBar(id="status")
         yield Footer()
@@ -108,6 +120,15 @@ class ReaderScreen(Screen[None]):
     @property
     def detail(self) -> PostDetail:
         return self.query_one("#detail", PostDetail)
+
+    @property
+    def article(self) -> ArticleView:
+        return self.query_one("#article", ArticleView)
+
+    @property
+    def post_pane(self) -> PostDetail | ArticleView:
+        """What the right (or lower) pane shows now: the post's card, or its article."""
+        return self.article if self.has_class("-article") else self.detail
 
     @property
     def search_bar(self) -> SearchBar:
@@ -255,6 +276,9 @@ class ReaderScreen(Screen[None]):
 
     def _show_highlighted(self) -> None:
         self.detail.open_key = self.key_names.open
+        current = self.post_list.current_post
+        if self._article_post is not None and (current is None or current.id != self._article_post):
+            self._close_article()
         self.detail.show_post(self.post_list.current_post, placeholder=self._nothing_to_show())
         self._update_dwell()
 
@@ -335,7 +359,185 @@ class ReaderScreen(Screen[None]):
 
     @on(PostList.Opened)
     def _post_opened(self, event: PostList.Opened) -> None:
-        self.open_post(event.post)
+        """enter: the whole post, here. From the store, the feed, or its page."""
+        self.read_article(event.post)
+
+    # -- whole articles -------------------------------------------------------------
+
+    def read_article(self, post: Post) -> None:
+        self._article_post = post.id
+        if has_full_content(post):
+            # The feed carried the whole article: nothing to fetch.
+            self.post_message(ArticleReady(post.id, _article_markdown(post), base_url=post.link))
+            return
+        if not post.link:
+            self.notify("This post has no link to fetch it from.", severity="warning")
+            return
+        self.status.start(f"Fetching the article · {_host(post.link)}")
+        self.run_worker(
+            lambda: self._load_article(post),
+            thread=True,
+            group="article",
+            exclusive=True,
+            exit_on_error=False,
+            description="Fetching the article",
+        )
+
+    def _load_article(self, post: Post) -> None:
+        """In a thread: the stored article, or fetched, extracted and stored."""
+        from tui.articles.service import load_article
+
+        services = self.reader_app.services
+        worker = get_current_worker()
+        outcome = load_article(
+            self.store,
+            post,
+            client=services.http_client(),
+            now=services.clock,
+            should_cancel=lambda: worker.is_cancelled,
+            sleep=_cancellable_sleep(worker.cancelled_event),
+        )
+        if outcome.ok and outcome.article is not None:
+            body = _article_markdown(post, outcome.article.markdown)
+            note = "" if outcome.stored or outcome.from_store else outcome.message
+            self.post_message(ArticleReady(post.id, body, base_url=outcome.article.url, note=note))
+        else:
+            self.post_message(ArticleFailed(post.id, outcome.message, link=post.link))
+
+    @on(ArticleReady)
+    def _article_ready(self, event: ArticleReady) -> None:
+        self.status.stop()
+        if event.post_id != self._article_post:
+            return  # the reader moved on meanwhile
+        self.add_class("-article")
+        self.article.show(event.markdown, base_url=event.base_url)
+        self.set_focus(self.article, scroll_visible=False)
+        if event.note:
+            self.notify(event.note, title="Article", severity="warning", markup=False)
+
+    @on(ArticleFailed)
+    def _article_failed(self, event: ArticleFailed) -> None:
+        self.status.stop()
+        if event.post_id == self._article_post:
+            self._article_post = None
+        open_key = self.key_names.open
+        self.notify(
+            f"{event.message}\nShowing the description; {open_key} opens {_shorten(event.link)}",
+            title="Article not available",
+            severity="warning",
+            timeout=8,
+            markup=False,
+        )
+
+    def _close_article(self) -> None:
+        self._article_post = None
+        if self.has_class("-article"):
+            had_focus = self.focused is self.article
+            self.remove_class("-article")
+            if had_focus:
+                self.set_focus(self.post_list, scroll_visible=False)
+
+    @on(ArticleView.LinkActivated)
+    def _article_link(self, event: ArticleView.LinkActivated) -> None:
+        event.stop()
+        self.follow_link(event.url)
+
+    def follow_link(self, url: str) -> None:
+        """A link in an article: another stored post opens here, anything else in the browser."""
+        for post in self._stored_posts:
+            if post.link and post.link.rstrip("/") == url.rstrip("/"):
+                self.go_to_post(post.id)
+                return
+        self.reader_app.open_link(url)
+
+    def action_contents(self) -> None:
+        """t: the article's headings; pick one to jump to it."""
+        if not self.has_class("-article"):
+            enter = keys.key_for("select", self.app._keymap)
+            self.notify(f"Press {enter} to read the whole post first.", timeout=3)
+            return
+        headings = self.article.headings
+        if not headings:
+            self.notify("This article has no headings.", timeout=2)
+            return
+        from tui.screens.picker import PickerScreen
+
+        items = [Content("  " * (level - 1) + text) for level, text, _ in headings]
+
+        def jump(index: int | None) -> None:
+            if index is not None:
+                self.article.scroll_to_heading(index)
+                self.set_focus(self.article, scroll_visible=False)
+
+        self.app.push_screen(PickerScreen("Contents", items), jump)
+
+    def action_links(self) -> None:
+        """f: every link of the article (or the description), numbered; pick one to follow."""
+        links = self.article.links if self.has_class("-article") else []
+        if not links:
+            self.notify("No links here.", timeout=2)
+            return
+        from tui.screens.picker import PickerScreen
+
+        items = [Content(f"[{n}] {_shorten(url, 200)}") for n, url in enumerate(links, 1)]
+
+        def follow(index: int | None) -> None:
+            if index is not None:
+                self.follow_link(links[index])
+
+        self.app.push_screen(PickerScreen("Links", items), follow)
+
+    def prefetch_unread(self) -> None:
+        """Fetch and keep the article of every unread post, for reading offline."""
+        posts = [p for p in self._stored_posts if not p.read and not has_full_content(p)]
+        if not posts:
+            self.notify("Every unread post is already readable offline.", timeout=3)
+            return
+        self.run_worker(
+            lambda: self._prefetch(posts),
+            thread=True,
+            group="prefetch",
+            exclusive=True,
+            exit_on_error=False,
+            description="Prefetching articles",
+        )
+
+    def _prefetch(self, posts: list[Post]) -> None:
+        from tui.articles.service import prefetch
+
+        services = self.reader_app.services
+        worker = get_current_worker()
+        report = prefetch(
+            self.store,
+            posts,
+            client=services.http_client(),
+            now=services.clock,
+            on_progress=lambda done, total: self._post_progress(done, total),
+            should_cancel=lambda: worker.is_cancelled,
+        )
+        failed = len(report.failed)
+        summary = f"Kept {reading.plural(report.fetched, 'article')} for reading offline"
+        summary += f"; {failed} could not be fetched." if failed else "."
+        if report.cancelled:
+            summary = "Prefetch cancelled. " + summary
+        self.post_message(
+            PrefetchProgress(report.total, report.total, finished=True, summary=summary)
+        )
+
+    def _post_progress(self, done: int, total: int) -> None:
+        self.post_message(PrefetchProgress(done, total))
+
+    def cancel_prefetch(self) -> None:
+        self.workers.cancel_group(self, "prefetch")
+        self.notify("Cancelling the prefetch…", timeout=2)
+
+    @on(PrefetchProgress)
+    def _prefetch_progress(self, event: PrefetchProgress) -> None:
+        if event.finished:
+            self.status.stop()
+            self.notify(event.summary, title="Articles", timeout=5)
+        else:
+            self.status.start(f"articles {event.done}/{event.total}")
 
     def action_open_post(self) -> None:
         post = self.post_list.current_post
@@ -490,7 +692,7 @@ class ReaderScreen(Screen[None]):
             self._list_scroll = self.post_list.scroll_y
         self.set_class(zoomed, "-zoomed")
         if zoomed:
-            self.set_focus(self.detail, scroll_visible=False)
+            self.set_focus(self.post_pane, scroll_visible=False)
         else:
             self.set_focus(self.post_list, scroll_visible=False)
             # Back where the reader was, not with the highlighted row at the top.
@@ -580,7 +782,7 @@ class ReaderScreen(Screen[None]):
         if self.has_class("-zoomed"):
             return  # the post pane is all there is
         # set_focus, not widget.focus(), which is deferred.
-        target = self.detail if self.focused is self.post_list else self.post_list
+        target = self.post_pane if self.focused is self.post_list else self.post_list
         self.set_focus(target, scroll_visible=False)
 
     # -- refreshing ---------------------------------------------------------------
@@ -716,3 +918,29 @@ class ReaderScreen(Screen[None]):
             )
         for warning in outcome.warnings:
             self.notify(warning, title="Feed problem", severity="warning", timeout=8, markup=False)
+
+
+def _article_markdown(post: Post, body: str | None = None) -> str:
+    """The article with the post's title on top (the text is shown literally, never markup)."""
+    text = post.summary if body is None else body
+    return f"# {post.display_title}\n\n{text}"
+
+
+def _cancellable_sleep(cancelled: threading.Event) -> Callable[[float], None]:
+    def sleep(seconds: float) -> None:
+        cancelled.wait(seconds)  # a cancel cuts a retry wait short
+
+    return sleep
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
