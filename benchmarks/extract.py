@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.articles_corpus import CORPUS_URL, corpus, f1, page_scores
-from tui.articles import ExtractionError, extract_article
+from tui.articles.extract import ExtractionError, extract_article
 from tui.htmltext import html_to_text
 
 ARTICLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "articles"
