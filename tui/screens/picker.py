@@ -33,7 +33,7 @@ class PickerScreen(ModalScreen[int | None]):
         background: $surface;
         padding: 0 1;
     }
-    PickerScreen OptionList {
+    PickerScreen OptionList, PickerScreen OptionList:focus {
         height: auto;
         max-height: 100%;
         border: none;
