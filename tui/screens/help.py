@@ -102,8 +102,8 @@ class HelpScreen(ModalScreen[None]):
             parts += [
                 "\n",
                 ("Mouse", "bold $accent"),
-                "\n  click a post to show it, double-click to read it whole; click links in a post; "
-                "scroll with the wheel; click the keys in the footer.",
+                "\n  click a post to show it, double-click to read it whole; click links in a "
+                "post; scroll with the wheel; click the keys in the footer.",
             ]
         return Content.assemble(*parts)
 

@@ -752,7 +752,10 @@ class ReaderScreen(Screen[None]):
 
     @on(SearchBar.Changed, "#search")
     def _search_changed(self, event: SearchBar.Changed) -> None:
-        self.search_query = event.value.strip()
+        query = event.value.strip()
+        if query == self.search_query:
+            return  # esc emptied the box and already showed every post: once is enough
+        self.search_query = query
         self._show_matching()
 
     def action_confirm_search(self) -> None:
