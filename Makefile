@@ -33,8 +33,11 @@ screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/startup.py --before 0e500e0
 	$(BIN)/python benchmarks/refresh_responsiveness.py
+	$(BIN)/python benchmarks/search_typing.py
+	PYTHONPATH=. $(BIN)/python benchmarks/article_render.py
+	$(BIN)/python benchmarks/extract.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
