@@ -71,3 +71,51 @@ def test_a_search_narrows_the_list_and_highlights_the_matches(snap_compare: Any)
     assert snap_compare(
         app, terminal_size=(120, 40), run_before=_then("slash", "g", "r", "p", "c", "enter")
     )
+
+
+def _article(*keys: str) -> Callable[[Pilot[Any]], Any]:
+    """enter, then wait for the article to be laid out, then ``keys``."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        from tests.pilot import Reader
+
+        await _settle(pilot)
+        await pilot.press("enter")
+        reader = Reader(pilot.app, pilot)  # type: ignore[arg-type]
+        for _ in range(400):  # a hang guard, not a timing
+            await _settle(pilot)
+            if reader.screen.has_class("-article") and reader.screen.article.loaded:
+                break
+        if keys:
+            await pilot.press(*keys)
+            await _settle(pilot)
+
+    return run_before
+
+
+def test_a_whole_article_with_code_at_120x40(snap_compare: Any) -> None:
+    from tests.test_reader_articles import page_server
+
+    app = make_app(page_server())
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_article("pagedown"))
+
+
+def test_a_whole_article_with_code_at_80x24(snap_compare: Any) -> None:
+    from tests.test_reader_articles import page_server
+
+    app = make_app(page_server())
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_article("pagedown"))
+
+
+def test_a_zoomed_article(snap_compare: Any) -> None:
+    from tests.test_reader_articles import page_server
+
+    app = make_app(page_server())
+    assert snap_compare(app, terminal_size=(100, 30), run_before=_article("z", "pagedown"))
+
+
+def test_the_table_of_contents(snap_compare: Any) -> None:
+    from tests.test_reader_articles import page_server
+
+    app = make_app(page_server())
+    assert snap_compare(app, terminal_size=(100, 30), run_before=_article("t"))
