@@ -1401,3 +1401,19 @@ def test_other_connections_opening_and_closing_never_lose_committed_marks(
             "SELECT starred FROM post_state WHERE post_id = 'post-after'"
         ).fetchone()
     assert starred == (1,)
+
+
+def test_opening_checks_the_posts_not_the_rebuildable_search_index(
+    paths: tuple[Path, Path],
+) -> None:
+    # First paint must not scale with the search index's size: the open-time check
+    # covers the tables that can't be rebuilt from others.
+    from tui.store.recovery import _quick_check
+
+    populated_cache(paths)
+    statements: list[str] = []
+    with closing(sqlite3.connect(paths[0])) as conn:
+        conn.set_trace_callback(statements.append)
+        _quick_check(conn, which="cache")
+    checks = [s for s in statements if "quick_check" in s]
+    assert checks == ["PRAGMA quick_check(feeds)", "PRAGMA quick_check(posts)"]
