@@ -87,8 +87,7 @@ _CACHE_CHECKED_TABLES = ("feeds", "posts")
 def _quick_check(conn: sqlite3.Connection, *, which: str = "state") -> None:
     if which == "cache":
         tables = {
-            row[0]
-            for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
         rows = []
         for table in _CACHE_CHECKED_TABLES:
