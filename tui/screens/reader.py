@@ -36,10 +36,8 @@ from tui.messages import (
     RefreshFinished,
 )
 from tui.models import Post
-from tui.parse import has_full_content
 from tui.reading import KeyNames, SortOrder, View
 from tui.refresh import RefreshOutcome, Status, import_seed_if_empty, refresh_feed
-from tui.widgets.article_view import ArticleView
 from tui.widgets.post_detail import PostDetail
 from tui.widgets.post_list import PostList
 from tui.widgets.search_bar import SearchBar
@@ -48,6 +46,7 @@ from tui.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from tui.app import RajpootApp
     from tui.store import Store
+    from tui.widgets.article_view import ArticleView
 
 # How often the reader checks whether an automatic refresh is due. The refresh
 # itself happens only as often as the settings and the publisher allow.
@@ -108,7 +107,6 @@ class ReaderScreen(Screen[None]):
         with Horizontal(id="panes"):
             yield PostList(id="posts")
             yield PostDetail(id="detail", clock=self.reader_app.services.clock)
-            yield ArticleView(id="article")
         yield SearchBar(id="search")
         yield StatusBar(id="status")
         yield Footer()
@@ -123,6 +121,9 @@ class ReaderScreen(Screen[None]):
 
     @property
     def article(self) -> ArticleView:
+        """The article view; mounted with the first article (it is not on the first-paint path)."""
+        from tui.widgets.article_view import ArticleView
+
         return self.query_one("#article", ArticleView)
 
     @property
@@ -366,6 +367,8 @@ class ReaderScreen(Screen[None]):
 
     def read_article(self, post: Post) -> None:
         self._article_post = post.id
+        from tui.parse import has_full_content
+
         if has_full_content(post):
             # The feed carried the whole article: nothing to fetch.
             self.post_message(ArticleReady(post.id, _article_markdown(post), base_url=post.link))
@@ -405,10 +408,16 @@ class ReaderScreen(Screen[None]):
             self.post_message(ArticleFailed(post.id, outcome.message, link=post.link))
 
     @on(ArticleReady)
-    def _article_ready(self, event: ArticleReady) -> None:
+    async def _article_ready(self, event: ArticleReady) -> None:
         self.status.stop()
         if event.post_id != self._article_post:
             return  # the reader moved on meanwhile
+        if not self.query("#article"):
+            # Imported and mounted only now: its modules (and Pygments) stay off
+            # the first-paint path.
+            from tui.widgets.article_view import ArticleView
+
+            await self.query_one("#panes").mount(ArticleView(id="article"))
         self.add_class("-article")
         self.article.show(event.markdown, base_url=event.base_url)
         self.set_focus(self.article, scroll_visible=False)
@@ -432,13 +441,12 @@ class ReaderScreen(Screen[None]):
     def _close_article(self) -> None:
         self._article_post = None
         if self.has_class("-article"):
-            had_focus = self.focused is self.article
+            had_focus = self.focused is self.post_pane
             self.remove_class("-article")
             if had_focus:
                 self.set_focus(self.post_list, scroll_visible=False)
 
-    @on(ArticleView.LinkActivated)
-    def _article_link(self, event: ArticleView.LinkActivated) -> None:
+    def on_article_view_link_activated(self, event: ArticleView.LinkActivated) -> None:
         event.stop()
         self.follow_link(event.url)
 
@@ -489,6 +497,8 @@ class ReaderScreen(Screen[None]):
 
     def prefetch_unread(self) -> None:
         """Fetch and keep the article of every unread post, for reading offline."""
+        from tui.parse import has_full_content
+
         posts = [p for p in self._stored_posts if not p.read and not has_full_content(p)]
         if not posts:
             self.notify("Every unread post is already readable offline.", timeout=3)
