@@ -154,16 +154,16 @@ async def test_a_long_list_of_settings_problems_is_cut_to_fit_and_points_at_the_
 async def test_a_remapped_help_key_opens_and_closes_help_and_the_hint_says_so() -> None:
     path = paths.config_path()
     path.parent.mkdir(parents=True)
-    path.write_text('[keys]\nhelp = "h"\n')
+    path.write_text('[keys]\nhelp = "f1"\n')
     app = make_app(settings=load_settings(), refresh_on_start=False)
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
-        await pilot.press("h")
+        await pilot.press("f1")
         await reader.settle()
         assert isinstance(app.screen, HelpScreen)
-        assert app.screen.query_one("#help-box").border_subtitle == "esc / q / h to close"
-        await pilot.press("h")
+        assert app.screen.query_one("#help-box").border_subtitle == "esc / q / f1 to close"
+        await pilot.press("f1")
         await reader.settle()
         assert not isinstance(app.screen, HelpScreen)
 

@@ -125,3 +125,15 @@ def test_the_dwell_applies_to_unread_posts_unless_turned_off() -> None:
     assert not dwell_applies(post(1, read=True), 1.5)
     assert not dwell_applies(post(1), -1)
     assert not dwell_applies(None, 1.5)
+
+
+def test_a_remap_that_clashes_with_the_whole_post_view_is_reported() -> None:
+    from tui.keys import check_keymap
+
+    usable, problems = check_keymap({"help": "h", "star": "x"})
+    assert usable == {"star": "x"}
+    assert problems == ["[keys] h is bound to both 'help' and 'scroll-left'; ignoring the remap"]
+    # Moving scroll-left out of the way frees h.
+    usable, problems = check_keymap({"help": "h", "scroll-left": "H"})
+    assert usable == {"help": "h", "scroll-left": "H"}
+    assert problems == []

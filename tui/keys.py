@@ -138,7 +138,14 @@ DETAIL_KEYS: tuple[KeySpec, ...] = (
     KeySpec("page-up", "pageup", "page_up", "Page up", MOVE),
 )
 
-ALL_KEYS: tuple[KeySpec, ...] = APP_KEYS + READER_KEYS + LIST_KEYS + DETAIL_KEYS
+# The whole-post view scrolls like the post pane, and sideways for long code lines.
+ARTICLE_KEYS: tuple[KeySpec, ...] = (
+    *DETAIL_KEYS,
+    KeySpec("scroll-left", "h,left", "scroll_left", "Scroll left (whole post)", MOVE),
+    KeySpec("scroll-right", "l,right", "scroll_right", "Scroll right (whole post)", MOVE),
+)
+
+ALL_KEYS: tuple[KeySpec, ...] = APP_KEYS + READER_KEYS + LIST_KEYS + ARTICLE_KEYS
 BINDING_IDS: frozenset[str] = frozenset(spec.id for spec in ALL_KEYS)
 
 
@@ -201,7 +208,7 @@ def check_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
             problems.append(f"[keys] {binding_id!r} is not a key binding id{hint}")
             continue
         usable[binding_id] = keys
-    for scope in (APP_KEYS + READER_KEYS + LIST_KEYS, APP_KEYS + READER_KEYS + DETAIL_KEYS):
+    for scope in (APP_KEYS + READER_KEYS + LIST_KEYS, APP_KEYS + READER_KEYS + ARTICLE_KEYS):
         owners: dict[str, str] = {}
         for spec in scope:
             for key in normal_keys(usable.get(spec.id, spec.keys)):

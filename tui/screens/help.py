@@ -25,7 +25,7 @@ def help_rows(keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
         keys.KeySpec("quit-anywhere", "ctrl+q", "quit", "Quit from anywhere", ""),
     ]
     for section, specs in (
-        (keys.MOVE, keys.LIST_KEYS),
+        (keys.MOVE, keys.LIST_KEYS + keys.ARTICLE_KEYS),
         (keys.VIEW, keys.READER_KEYS),
         (TEXTUAL_OWN, textual_own),
         (keys.READ, keys.READER_KEYS + keys.LIST_KEYS),

@@ -25,7 +25,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.highlight import ANSIDarkHighlightTheme, ANSILightHighlightTheme, HighlightTheme
 from textual.message import Message
@@ -39,11 +39,7 @@ from tui import keys
 from tui.article_layout import Document, Heading, Line, iter_layout, parse
 
 # Bindings with the post pane's ids (one remap moves both), plus sideways scrolling.
-ARTICLE_BINDINGS: list[BindingType] = [
-    *keys.bindings(keys.DETAIL_KEYS),
-    Binding("h,left", "scroll_left", "Scroll left", show=False, id="scroll-left"),
-    Binding("l,right", "scroll_right", "Scroll right", show=False, id="scroll-right"),
-]
+ARTICLE_BINDINGS: list[BindingType] = list(keys.bindings(keys.ARTICLE_KEYS))
 
 _STRIP_CACHE_LIMIT = 4000
 
@@ -92,6 +88,7 @@ class ArticleView(ScrollView, can_focus=True):
         self, *, id: str | None = None, classes: str | None = None, name: str | None = None
     ) -> None:
         super().__init__(id=id, classes=classes, name=name)
+        self.border_title = "Whole post"
         self.lines: list[Line] = []
         """The laid-out lines (a screenful first while loading, then all)."""
         self.links: list[str] = []
