@@ -103,3 +103,18 @@ def test_the_default_feed_url_is_already_normal() -> None:
     from tui import DEFAULT_FEED_URL
 
     assert normalize_feed_url(DEFAULT_FEED_URL) == DEFAULT_FEED_URL
+
+
+def test_host_of_names_the_host_or_falls_back_to_the_url() -> None:
+    from tui.sanitize import host_of
+
+    assert host_of("https://blog.rajpoot.dev/posts/x/") == "blog.rajpoot.dev"
+    assert host_of("http://[::1") == "http://[::1"  # malformed: the URL itself
+    assert host_of("not a url") == "not a url"
+
+
+def test_shorten_keeps_short_text_and_cuts_long_text_with_an_ellipsis() -> None:
+    from tui.sanitize import shorten
+
+    assert shorten("abc", 3) == "abc"
+    assert shorten("abcd", 3) == "ab…"

@@ -27,7 +27,7 @@ from tui.commands import post_commands_provider, reader_commands_provider
 from tui.opener import Browser
 from tui.paths import screenshot_dir
 from tui.reading import SortOrder
-from tui.sanitize import is_openable_link, link_scheme
+from tui.sanitize import is_openable_link, link_scheme, shorten
 from tui.screens.reader import ReaderScreen
 from tui.services import Services
 from tui.settings import Settings, ensure_config_file, keymap, save_setting
@@ -266,7 +266,7 @@ class RajpootApp(App[int]):
             else:
                 what = f"a {scheme}: link" if scheme else "a link without http(s)"
             self.notify(
-                f"Not opening {what}; only http and https links are opened.\n{_shorten(url)}",
+                f"Not opening {what}; only http and https links are opened.\n{shorten(url, 300)}",
                 title="Link refused",
                 severity="warning",
                 markup=False,
@@ -338,8 +338,3 @@ class RajpootApp(App[int]):
 _HIDDEN_SYSTEM_COMMANDS = frozenset({"Keys", "Maximize", "Minimize", "Quit"})
 # A toast of settings problems stays readable at 80x24; the CLI lists them all.
 MAX_NOTICE_LINES = 3
-
-
-def _shorten(text: str, limit: int = 300) -> str:
-    """Keep notifications readable when a feed hands us an absurd string."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -16,11 +16,11 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from tui.htmltext import CONVERTER_VERSION, Description, convert_description, description_to_text
 from tui.models import Entry, ParsedFeed, Post
-from tui.sanitize import clean_line, clean_text, is_openable_link
+from tui.sanitize import clean_line, clean_text, host_of, is_openable_link
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 _TAG = re.compile(r"<[^>]*>")
@@ -88,7 +88,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
         )
     return ParsedFeed(
         url=url,
-        title=_title(channel) or _host_title(url),
+        title=_title(channel) or host_of(url),
         link=_safe_link(channel.get("link"), url),
         description=clean_line(_strip_tags(channel.get("subtitle") or "")),
         entries=entries,
@@ -284,10 +284,3 @@ def _describe(problem: Any) -> str:
     where = f"line {line()}" if callable(line) else ""
     reason = clean_line(getattr(problem, "getMessage", lambda: str(problem))())
     return ", ".join(part for part in (reason, where) if part)
-
-
-def _host_title(url: str) -> str:
-    try:
-        return urlsplit(url).hostname or url
-    except ValueError:
-        return url

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from tui import DEFAULT_FEED_URL
+from tui.sanitize import host_of
 from tui.store import MergeResult, Store
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def refresh_feed(
     if result.not_modified and not (etag or last_modified):
         # Nothing was asked conditionally, so "not modified" means nothing: a
         # broken server or proxy. Calling it "up to date" would hide it.
-        message = f"{_host(url)}: answered 304 Not Modified to a plain request; no feed to read"
+        message = f"{host_of(url)}: answered 304 Not Modified to a plain request; no feed to read"
         store.record_failure(url, message, now=now())
         return RefreshOutcome(url, Status.FAILED, message, error_kind="http-304")
     if result.not_modified:
@@ -144,7 +145,7 @@ def refresh_feed(
     try:
         parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type)
     except FeedParseError as error:
-        message = f"{_host(url)}: {error.message}"
+        message = f"{host_of(url)}: {error.message}"
         store.record_failure(url, message, now=now())
         return RefreshOutcome(url, Status.FAILED, message, error_kind=error.kind)
     if should_cancel():
@@ -183,12 +184,3 @@ def _summary(merge: MergeResult) -> str:
     if merge.updated:
         parts.append(f"{merge.updated} updated")
     return ", ".join(parts) if parts else "no new posts"
-
-
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    try:
-        return urlsplit(url).hostname or url
-    except ValueError:
-        return url

@@ -73,3 +73,16 @@ def normalize_feed_url(url: str) -> str:
     # User info in the netloc is case-sensitive; leave such URLs as given.
     netloc = parts.netloc if "@" in parts.netloc else parts.netloc.lower()
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def host_of(url: str) -> str:
+    """The host a message names for ``url`` (``blog.rajpoot.dev``), or the URL itself."""
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
+
+
+def shorten(text: str, limit: int) -> str:
+    """Keep a notice readable when a feed or page hands us an absurd string."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

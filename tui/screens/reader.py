@@ -38,6 +38,7 @@ from tui.messages import (
 from tui.models import Post
 from tui.reading import KeyNames, SortOrder, View
 from tui.refresh import RefreshOutcome, Status, import_seed_if_empty, refresh_feed
+from tui.sanitize import host_of, shorten
 from tui.widgets.post_detail import PostDetail
 from tui.widgets.post_list import PostList
 from tui.widgets.search_bar import SearchBar
@@ -376,7 +377,7 @@ class ReaderScreen(Screen[None]):
         if not post.link:
             self.notify("This post has no link to fetch it from.", severity="warning")
             return
-        self.status.start(f"Fetching the article · {_host(post.link)}")
+        self.status.start(f"Fetching the article · {host_of(post.link)}")
         self.run_worker(
             lambda: self._load_article(post),
             thread=True,
@@ -429,9 +430,9 @@ class ReaderScreen(Screen[None]):
         self.status.stop()
         if event.post_id == self._article_post:
             self._article_post = None
-        open_key = self.key_names.open
+        open_key, link = self.key_names.open, shorten(event.link, 120)
         self.notify(
-            f"{event.message}\nShowing the description; {open_key} opens {_shorten(event.link)}",
+            f"{event.message}\nShowing the description; {open_key} opens {link}",
             title="Article not available",
             severity="warning",
             timeout=8,
@@ -487,7 +488,7 @@ class ReaderScreen(Screen[None]):
             return
         from tui.screens.picker import PickerScreen
 
-        items = [Content(f"[{n}] {_shorten(url, 200)}") for n, url in enumerate(links, 1)]
+        items = [Content(f"[{n}] {shorten(url, 200)}") for n, url in enumerate(links, 1)]
 
         def follow(index: int | None) -> None:
             if index is not None:
@@ -944,16 +945,3 @@ def _cancellable_sleep(cancelled: threading.Event) -> Callable[[float], None]:
         cancelled.wait(seconds)  # a cancel cuts a retry wait short
 
     return sleep
-
-
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    try:
-        return urlsplit(url).hostname or url
-    except ValueError:
-        return url
-
-
-def _shorten(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
