@@ -7,7 +7,7 @@ moving code around touches one file instead of every test.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from textual.pilot import Pilot
@@ -100,6 +100,14 @@ class Reader:
         await self.pilot.pause()
         if extra:
             await self.pilot.pause(extra)
+
+    async def wait_until(self, condition: Callable[[], bool], *, tries: int = 200) -> None:
+        """Pause until ``condition()`` holds: a hang guard for timers (the read dwell),
+        never a timing. The caller asserts the condition afterwards."""
+        for _ in range(tries):
+            if condition():
+                return
+            await self.pilot.pause(0.05)
 
     async def press(self, *keys: str) -> None:
         await self.pilot.press(*keys)

@@ -50,10 +50,8 @@ async def test_looking_at_a_post_for_a_moment_marks_it_read() -> None:
         reader = Reader(app, pilot)
         await reader.settle()
         await pilot.press("j")
-        for _ in range(200):  # the dwell is 0.8 s; a loaded machine may take longer
-            if reader.post_list.posts[1].read:
-                break
-            await pilot.pause(0.05)
+        # the dwell is 0.8 s; a loaded machine may take longer
+        await reader.wait_until(lambda: reader.post_list.posts[1].read)
         assert reader.post_list.posts[1].read
         # Rows merely passed over are left unread: their timers were stopped.
         await pilot.press("j", "j", "j")
@@ -292,10 +290,8 @@ async def test_the_post_shown_at_launch_counts_as_read_after_the_dwell() -> None
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
-        for _ in range(200):  # the dwell is 0.1 s; a loaded machine may take longer
-            if reader.post_list.posts[0].read:
-                break
-            await pilot.pause(0.05)
+        # the dwell is 0.1 s; a loaded machine may take longer
+        await reader.wait_until(lambda: reader.post_list.posts[0].read)
         assert reader.post_list.posts[0].read
         assert not any(p.read for p in reader.post_list.posts[1:])
 
@@ -436,10 +432,7 @@ async def test_a_refresh_during_the_dwell_does_not_cancel_the_read_mark(
         await reader.settle()
         await pilot.press("j", "r")
         await reader.settle()
-        for _ in range(200):
-            if reader.post_list.posts[1].read:
-                break
-            await pilot.pause(0.05)
+        await reader.wait_until(lambda: reader.post_list.posts[1].read)
         assert reader.post_list.posts[1].read
 
 
@@ -463,10 +456,8 @@ async def test_typing_a_search_marks_nothing_read() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
-        for _ in range(200):  # the post shown at start-up is read after the dwell
-            if reader.post_list.posts[0].read:
-                break
-            await pilot.pause(0.05)
+        # the post shown at start-up is read after the dwell
+        await reader.wait_until(lambda: reader.post_list.posts[0].read)
         await pilot.press("j")  # the second post: unread, and left at once
         await pilot.press("slash", *"temporal")
         # The matches pass through the post pane while the reader types.
@@ -474,10 +465,7 @@ async def test_typing_a_search_marks_nothing_read() -> None:
         assert [p.read for p in reader.post_list.posts] == [False]
         # Back in the list, on the second post: reading it again counts.
         await pilot.press("escape")
-        for _ in range(200):
-            if reader.post_list.posts[1].read:
-                break
-            await pilot.pause(0.05)
+        await reader.wait_until(lambda: reader.post_list.posts[1].read)
         assert [p.read for p in reader.post_list.posts[:3]] == [True, True, False]
         assert sum(p.read for p in reader.post_list.posts) == 2
 

@@ -63,10 +63,7 @@ async def test_a_post_reached_by_n_counts_as_read_after_the_dwell() -> None:
         await pilot.press("n")
         target = reader.post_list.highlighted
         assert target == 1
-        for _ in range(200):
-            if reader.posts[1].read:
-                break
-            await pilot.pause(0.05)
+        await reader.wait_until(lambda: reader.posts[1].read)
         assert reader.posts[1].read
 
 

@@ -78,14 +78,11 @@ def _article(*keys: str) -> Callable[[Pilot[Any]], Any]:
 
     async def run_before(pilot: Pilot[Any]) -> None:
         from tests.pilot import Reader
+        from tests.test_reader_articles import wait_for_article
 
         await _settle(pilot)
         await pilot.press("enter")
-        reader = Reader(pilot.app, pilot)  # type: ignore[arg-type]
-        for _ in range(400):  # a hang guard, not a timing
-            await _settle(pilot)
-            if reader.screen.has_class("-article") and reader.screen.article.loaded:
-                break
+        await wait_for_article(Reader(pilot.app, pilot))  # type: ignore[arg-type]
         if keys:
             await pilot.press(*keys)
             await _settle(pilot)
