@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 import httpx
 
 from tui.app import RajpootApp
+from tui.feedlist import FeedLike
 from tui.services import Services, StorePaths
 from tui.settings import Settings
 
@@ -106,6 +107,7 @@ def make_app(
     browser: RecordingBrowser | None = None,
     settings: Settings | None = None,
     refresh_on_start: bool = True,
+    feeds: Sequence[FeedLike] | None = None,
 ) -> RajpootApp:
     from tests.conftest import FIXED_NOW
 
@@ -118,4 +120,4 @@ def make_app(
         browser_finder=lambda: found,
         clock=lambda: FIXED_NOW,
     )
-    return RajpootApp(feed_url, services=services, refresh_on_start=refresh_on_start)
+    return RajpootApp(feed_url, feeds=feeds, services=services, refresh_on_start=refresh_on_start)

@@ -68,6 +68,37 @@ class Reader:
         return str(self.status.content)
 
     @property
+    def sidebar_shown(self) -> bool:
+        return self.screen.has_class("-sidebar")
+
+    @property
+    def sidebar_rows(self) -> list[tuple[str, int, bool]]:
+        """(label, unread, failed) for each sidebar row, top to bottom."""
+        return [(row.label, row.unread, row.failed) for row in self.screen.sidebar.rows]
+
+    def sidebar_index(self, label: str) -> int:
+        return [row.label for row in self.screen.sidebar.rows].index(label)
+
+    async def choose_feed(self, label: str) -> None:
+        """Highlight ``label`` in the sidebar and press enter on it, as a person does."""
+        if self.focused is not self.screen.sidebar:
+            self.screen.set_focus(self.screen.sidebar)
+        self.screen.sidebar.highlighted = self.sidebar_index(label)
+        await self.pilot.press("enter")
+        await self.settle()
+
+    def detail_text(self) -> str:
+        """The post pane's heading: the post's title, or why there is none."""
+        from textual.widgets import Static
+
+        return str(self.screen.detail.query_one("#detail-title", Static).content)
+
+    @property
+    def counts_text(self) -> str:
+        """The status line's counts, without the feed's last error after them."""
+        return self.status.summary
+
+    @property
     def focused(self) -> object:
         return self.app.screen.focused
 

@@ -59,7 +59,7 @@ async def test_sort_theme_and_split_survive_a_restart() -> None:
         await reader.settle()
         titles = [p.display_title.casefold() for p in reader.posts]
         assert titles == sorted(titles)
-        assert reader.status_text.endswith("· by title")
+        assert reader.counts_text.endswith("· by title")
         assert reader.post_list.region.width == 60
         assert again.theme == "gruvbox"
 
@@ -95,9 +95,9 @@ async def test_wording_follows_a_remap() -> None:
         reader = Reader(app, pilot)
         await reader.settle()
         await pilot.press("f2")
-        assert reader.status_text == "63 unread (f2 shows all)"
+        assert reader.counts_text == "63 unread (f2 shows all)"
         await pilot.press("f2", "slash", *"grpc")
-        assert "(ctrl+g clears)" in reader.status_text
+        assert "(ctrl+g clears)" in reader.counts_text
         await pilot.press("ctrl+g")
         assert len(reader.posts) == 63
 

@@ -30,7 +30,7 @@ async def test_m_toggles_read_and_s_toggles_star_and_both_survive_a_restart() ->
         posts = reader.post_list.posts
         assert posts[0].read and not posts[0].starred
         assert posts[1].starred and not posts[1].read
-        assert str(reader.status.content).endswith("62 unread")
+        assert reader.counts_text.endswith("62 unread")
     again = make_app(refresh_on_start=False)
     async with again.run_test(size=(120, 40)) as pilot:
         again_reader = Reader(again, pilot)
@@ -74,7 +74,7 @@ async def test_capital_u_shows_only_unread_posts_and_capital_s_only_starred() ->
         await pilot.press("j", "s", "j", "s")
         await pilot.press("S")
         assert [p.starred for p in reader.post_list.posts] == [True, True]
-        assert reader.status_text == "2 starred posts · 2 unread (S shows all)"
+        assert reader.counts_text == "2 starred posts · 2 unread (S shows all)"
         await pilot.press("S")
         assert len(reader.post_list.posts) == 63
 
@@ -269,7 +269,10 @@ async def test_an_empty_view_says_why() -> None:
         title = reader.detail.query_one("#detail-title", Static)
         assert "Loading" in str(title.content)
         await reader.settle()
-        assert str(title.content) == "No posts yet. Press r to fetch the feed."
+        assert str(title.content) == (
+            "This feed could not be fetched: example.com: HTTP error 404 Not Found. "
+            "Press r to try again."
+        )
     seeded = make_app()
     async with seeded.run_test(size=(120, 40)) as pilot:
         seeded_reader = Reader(seeded, pilot)
@@ -415,7 +418,7 @@ async def test_marks_made_in_this_session_survive_a_search() -> None:
         await pilot.press("slash", "x", "backspace", "escape")
         third = reader.post_list.posts[2]
         assert third.starred and third.read
-        assert str(reader.status.content).endswith("62 unread")
+        assert reader.counts_text.endswith("62 unread")
         await pilot.press("g", "n", "n")
         assert reader.post_list.highlighted == 3  # n skips the post just marked read
 
@@ -499,7 +502,7 @@ async def test_the_unread_view_counts_what_is_still_unread() -> None:
         await reader.settle()
         await pilot.press("U", "m")  # the row stays until the next reload
         assert len(reader.post_list.posts) == 63
-        assert str(reader.status.content) == "62 unread (U shows all)"
+        assert reader.counts_text == "62 unread (U shows all)"
 
 
 async def test_posts_from_an_older_converter_are_brought_up_to_date_in_the_background(

@@ -38,6 +38,7 @@ def _loaded_after(code: str) -> set[str]:
         "tui.opener",
         "tui.background",
         "tui.feedstatus",
+        "tui.feedlist",
         "tui.timefmt",
         "tui.paths",
         "tui.services",

@@ -81,7 +81,7 @@ async def test_sorting_from_the_palette() -> None:
         await pilot.press("enter")
         await reader.settle()
         assert reader.posts[-1].id == newest
-        assert reader.status_text.endswith("· oldest first")
+        assert reader.counts_text.endswith("· oldest first")
 
 
 async def test_the_palette_screenshot_is_saved_under_the_data_dir_without_downloads() -> None:

@@ -38,7 +38,7 @@ async def test_counts_say_one_post_not_one_posts() -> None:
         reader = Reader(app, pilot)
         await reader.settle()
         await pilot.press("slash", *"temporal", "enter")
-        assert reader.status_text == "1 post · 1 unread · matching “temporal” (esc clears)"
+        assert reader.counts_text == "1 post · 1 unread · matching “temporal” (esc clears)"
         await pilot.press("A")
         assert "Marked 1 post read. ctrl+z undoes it." in reader.notice_messages()
 
@@ -148,9 +148,9 @@ async def test_the_status_line_keeps_the_unread_count() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
-        assert reader.status_text == "63 posts · 63 unread"
+        assert reader.counts_text == "63 posts · 63 unread"
         await pilot.press("m")
-        assert reader.status_text == "63 posts · 62 unread"
+        assert reader.counts_text == "63 posts · 62 unread"
 
 
 def test_unread_rows_differ_without_colour_by_a_dot_and_bold() -> None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import BindingType
@@ -32,6 +32,9 @@ from tui.screens.reader import ReaderScreen
 from tui.services import Services
 from tui.settings import Settings, ensure_config_file, keymap, save_setting
 from tui.store import Store
+
+if TYPE_CHECKING:
+    from tui.feedlist import FeedLike
 
 _PACKAGE = Path(__file__).resolve().parent
 # A wheel carries the stylesheets inside the package (hatch force-include);
@@ -53,11 +56,13 @@ class RajpootApp(App[int]):
         self,
         feed_url: str = DEFAULT_FEED_URL,
         *,
+        feeds: Sequence[FeedLike] | None = None,
         services: Services | None = None,
         refresh_on_start: bool = True,
     ) -> None:
         super().__init__()
         self.feed_url = feed_url
+        self.feeds = list(feeds) if feeds else None
         self.services = services or Services.default()
         self.refresh_on_start = refresh_on_start
         self._store: Store | None = None
@@ -97,7 +102,7 @@ class RajpootApp(App[int]):
         return screen
 
     def get_default_screen(self) -> ReaderScreen:
-        return ReaderScreen(self.feed_url, refresh_on_start=self.refresh_on_start)
+        return ReaderScreen(self.feed_url, feeds=self.feeds, refresh_on_start=self.refresh_on_start)
 
     def on_mount(self) -> None:
         # One toast per kind, however many problems: a pile of toasts would push

@@ -22,16 +22,20 @@ def fetch_label(
         label = "snapshot" if compact else "built-in snapshot"
     else:
         label = "not fetched yet"
-    failed_last = (
+    if feed is not None and failed_last(feed) and feed.last_attempt is not None:
+        failed = "failed" if compact else "fetch failed"
+        label += f" · {failed} {relative(feed.last_attempt, now)}"
+    return label
+
+
+def failed_last(feed: FeedInfo | None) -> bool:
+    """The feed's last attempt failed and nothing has succeeded since."""
+    return (
         feed is not None
         and feed.last_error is not None
         and feed.last_attempt is not None
         and (feed.last_success is None or feed.last_attempt > feed.last_success)
     )
-    if failed_last and feed is not None and feed.last_attempt is not None:
-        failed = "failed" if compact else "fetch failed"
-        label += f" · {failed} {relative(feed.last_attempt, now)}"
-    return label
 
 
 def auto_refresh_due(feed: FeedInfo | None, now: datetime, interval_minutes: float) -> bool:

@@ -96,6 +96,8 @@ READER_KEYS: tuple[KeySpec, ...] = (
     KeySpec("unread-only", "U", "toggle_unread_only", "Unread only / all", VIEW),
     KeySpec("starred-only", "S", "toggle_starred_only", "Starred only / all", VIEW),
     KeySpec("zoom", "z", "zoom", "Zoom the post / back", VIEW),
+    KeySpec("sidebar", "b", "toggle_sidebar", "Feeds sidebar / hide", VIEW),
+    KeySpec("feed-errors", "E", "feed_errors", "Failing feeds", VIEW),
     KeySpec("contents", "t", "contents", "Table of contents (whole post)", READ),
     KeySpec("links", "f", "links", "Links in the post, numbered", READ),
     KeySpec(
@@ -145,7 +147,15 @@ ARTICLE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("scroll-right", "l,right", "scroll_right", "Scroll right (whole post)", MOVE),
 )
 
-ALL_KEYS: tuple[KeySpec, ...] = APP_KEYS + READER_KEYS + LIST_KEYS + ARTICLE_KEYS
+# The feeds sidebar moves like the list; enter shows the highlighted feed's posts.
+SIDEBAR_KEYS: tuple[KeySpec, ...] = (
+    *LIST_KEYS[:-1],
+    KeySpec("show-feed", "enter", "select", "Show this feed's posts", READ),
+)
+
+ALL_KEYS: tuple[KeySpec, ...] = (
+    APP_KEYS + READER_KEYS + LIST_KEYS + ARTICLE_KEYS + SIDEBAR_KEYS[-1:]
+)
 BINDING_IDS: frozenset[str] = frozenset(spec.id for spec in ALL_KEYS)
 
 
@@ -208,7 +218,11 @@ def check_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
             problems.append(f"[keys] {binding_id!r} is not a key binding id{hint}")
             continue
         usable[binding_id] = keys
-    for scope in (APP_KEYS + READER_KEYS + LIST_KEYS, APP_KEYS + READER_KEYS + ARTICLE_KEYS):
+    for scope in (
+        APP_KEYS + READER_KEYS + LIST_KEYS,
+        APP_KEYS + READER_KEYS + ARTICLE_KEYS,
+        APP_KEYS + READER_KEYS + SIDEBAR_KEYS,
+    ):
         owners: dict[str, str] = {}
         for spec in scope:
             for key in normal_keys(usable.get(spec.id, spec.keys)):
@@ -228,7 +242,13 @@ def check_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
 
 # enter opens the post in the list and keeps the search in the search box:
 # those two never are active at the same time.
-_SHARED_BY_DESIGN = frozenset({frozenset({"select", "confirm-search"})})
+_SHARED_BY_DESIGN = frozenset(
+    {
+        frozenset({"select", "confirm-search"}),
+        frozenset({"show-feed", "confirm-search"}),
+        frozenset({"show-feed", "select"}),
+    }
+)
 
 
 def _shares_key_by_design(a: str, b: str) -> bool:

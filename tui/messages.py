@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.message import Message
 
 from tui.refresh import RefreshOutcome
@@ -50,9 +52,24 @@ class PrefetchProgress(Message):
 
 
 class RefreshFinished(Message):
-    """One refresh ended; ``outcome`` is None when it fetched nothing (offline start)."""
+    """One refresh of the reader's feeds ended: an outcome per feed fetched.
 
-    def __init__(self, outcome: RefreshOutcome | None, *, user_asked: bool) -> None:
+    Empty when it fetched nothing (an offline start, or cancelled).
+    """
+
+    def __init__(self, outcomes: Sequence[RefreshOutcome], *, user_asked: bool) -> None:
         super().__init__()
-        self.outcome = outcome
+        self.outcomes = list(outcomes)
         self.user_asked = user_asked
+
+
+class RefreshProgress(Message):
+    """``refreshing 12/40``: feeds done out of all the refresh fetches."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RefreshProgress)

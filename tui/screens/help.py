@@ -28,7 +28,7 @@ def help_rows(keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
         (keys.MOVE, keys.LIST_KEYS + keys.ARTICLE_KEYS),
         (keys.VIEW, keys.READER_KEYS),
         (TEXTUAL_OWN, textual_own),
-        (keys.READ, keys.READER_KEYS + keys.LIST_KEYS),
+        (keys.READ, keys.READER_KEYS + keys.LIST_KEYS + keys.SIDEBAR_KEYS),
         (keys.APP, keys.APP_KEYS + keys.READER_KEYS),
     ):
         for spec in specs:

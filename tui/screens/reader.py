@@ -1,7 +1,8 @@
 """The reader: the post list, the post pane, search, status and read tracking.
 
 The App owns what is global (services, theme, keymap, help, quit, opening
-links); this screen owns one feed's view of the store. Rules with no UI in them
+links); this screen owns the reader's view of the store: one feed, a folder
+or all subscribed feeds, chosen in the feeds sidebar. Rules with no UI in them
 (dwell timing, wording, next unread) live in ``tui.reading``.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
 
@@ -27,18 +28,21 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui import DEFAULT_FEED_URL, keys, reading
 from tui.background import run_abandonable
-from tui.feedstatus import auto_refresh_due, fetch_label
+from tui.feedlist import FeedLike, FeedRef, RowKind, SidebarRow
+from tui.feedstatus import auto_refresh_due, failed_last, fetch_label
 from tui.messages import (
     ArticleFailed,
     ArticleReady,
     PostsChanged,
     PrefetchProgress,
     RefreshFinished,
+    RefreshProgress,
 )
 from tui.models import Post
 from tui.reading import KeyNames, SortOrder, View
 from tui.refresh import RefreshOutcome, Status, import_seed_if_empty, refresh_feed
 from tui.sanitize import host_of, shorten
+from tui.widgets.feed_sidebar import FeedSidebar
 from tui.widgets.post_detail import PostDetail
 from tui.widgets.post_list import PostList
 from tui.widgets.search_bar import SearchBar
@@ -57,7 +61,7 @@ _OFFLINE_KINDS = frozenset({"dns", "connect"})
 
 
 class ReaderScreen(Screen[None]):
-    """One feed: list on the left (or on top), the post on the right (or below)."""
+    """Feeds on the left (``b``), then the list, then the post (stacked when narrow)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *keys.app_keys_for_screens(),
@@ -68,9 +72,21 @@ class ReaderScreen(Screen[None]):
     list_width: reactive[int] = reactive(45, init=False)
     """Percent of the screen the list takes (of the width side by side, of the height stacked)."""
 
-    def __init__(self, feed_url: str = DEFAULT_FEED_URL, *, refresh_on_start: bool = True) -> None:
+    def __init__(
+        self,
+        feed_url: str = DEFAULT_FEED_URL,
+        *,
+        feeds: Sequence[FeedLike] | None = None,
+        refresh_on_start: bool = True,
+    ) -> None:
         super().__init__()
-        self.feed_url = feed_url
+        self.feeds: list[FeedLike] = list(feeds) if feeds else [FeedRef(feed_url)]
+        """What this run reads and refreshes: the subscriptions, or the one ``--feed``."""
+        # One feed: that feed. Several: "All feeds", merged, newest first.
+        first = SidebarRow(RowKind.FEED, "", 0, url=self.feeds[0].url)
+        self.scope: SidebarRow = (
+            first if len(self.feeds) == 1 else SidebarRow(RowKind.ALL, "All feeds", 0)
+        )
         self.refresh_on_start = refresh_on_start
         self.view = View.ALL
         self.sort = SortOrder.NEWEST
@@ -106,6 +122,7 @@ class ReaderScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="panes"):
+            yield FeedSidebar(id="sidebar")
             yield PostList(id="posts")
             yield PostDetail(id="detail", clock=self.reader_app.services.clock)
         yield SearchBar(id="search")
@@ -115,6 +132,24 @@ class ReaderScreen(Screen[None]):
     @property
     def post_list(self) -> PostList:
         return self.query_one("#posts", PostList)
+
+    @property
+    def sidebar(self) -> FeedSidebar:
+        return self.query_one("#sidebar", FeedSidebar)
+
+    @property
+    def feed_url(self) -> str | None:
+        """The shown feed's URL; None when a folder or "All feeds" is shown."""
+        return self.scope.url if self.scope.kind is RowKind.FEED else None
+
+    @property
+    def scope_urls(self) -> list[str]:
+        """The feeds whose posts are shown now."""
+        if self.scope.kind is RowKind.FEED and self.scope.url is not None:
+            return [self.scope.url]
+        if self.scope.kind is RowKind.FOLDER:
+            return [f.url for f in self.feeds if f.folder == self.scope.folder]
+        return [f.url for f in self.feeds]
 
     @property
     def detail(self) -> PostDetail:
@@ -148,6 +183,8 @@ class ReaderScreen(Screen[None]):
         self.set_reactive(ReaderScreen.list_width, settings.list_width)
         self._apply_split()
         self.post_list.date_format = settings.date_format
+        # The sidebar is for many feeds; one feed keeps the whole width for reading.
+        self.set_class(len(self.feeds) > 1, "-sidebar")
         # Reading the store is a few milliseconds even at 10,000 posts, so the
         # first frame already shows the cached posts. No XML is parsed here.
         self.reload_posts()
@@ -159,7 +196,7 @@ class ReaderScreen(Screen[None]):
         """After the first frame: the start-up refresh (or the seed import)."""
         # Only now, so the cached posts paint before the worker thread starts
         # importing httpx and competing for the GIL.
-        if self.refresh_on_start or not self.store.has_posts(self.feed_url):
+        if self.refresh_on_start or not any(self.store.has_posts(f.url) for f in self.feeds):
             self.run_refresh(user_asked=False, network=self.refresh_on_start)
         else:
             self._refreshing = False
@@ -199,9 +236,60 @@ class ReaderScreen(Screen[None]):
 
     def reload_posts(self) -> None:
         """Re-read the feed's posts from the store and redraw, keeping the highlight."""
-        self._stored_posts = reading.sort_posts(self.store.posts(self.feed_url), self.sort)
+        self._stored_posts = reading.sort_posts(self._scope_posts(), self.sort)
         self._show_matching()
         self.update_header()
+        self.update_sidebar()
+
+    def _scope_posts(self) -> list[Post]:
+        if self.feed_url is not None:
+            return self.store.posts(self.feed_url)
+        # Posts of feeds visited once with --feed stay in the cache; only the
+        # subscribed ones (of the shown folder) belong here.
+        urls = set(self.scope_urls)
+        return [post for post in self.store.posts() if post.feed_url in urls]
+
+    def update_sidebar(self) -> None:
+        if not self.has_class("-sidebar"):
+            return
+        from tui.feedlist import sidebar_rows
+
+        infos = {feed.url: feed for feed in self.store.feeds()}
+        rows = sidebar_rows(self.feeds, infos, self.store.unread_counts())
+        self.sidebar.show_rows(rows, current=self.scope.row_id)
+
+    @on(FeedSidebar.Chosen)
+    def _feed_chosen(self, event: FeedSidebar.Chosen) -> None:
+        self.show_scope(event.row)
+        self.set_focus(self.post_list)
+
+    def show_scope(self, row: SidebarRow) -> None:
+        """Show one feed's posts, a folder's, or every subscribed feed's."""
+        self.scope = row
+        self._close_article()
+        self.reload_posts()
+        if self.post_list.option_count:
+            self.post_list.highlighted = 0
+
+    def action_toggle_sidebar(self) -> None:
+        shown = not self.has_class("-sidebar")
+        self.set_class(shown, "-sidebar")
+        if shown:
+            self.update_sidebar()
+            self.set_focus(self.sidebar)
+        elif self.focused is self.sidebar:
+            self.set_focus(self.post_list)
+
+    def action_feed_errors(self) -> None:
+        from tui.feedlist import failing_feeds
+        from tui.screens.feed_errors import FeedErrorsScreen
+
+        infos = {feed.url: feed for feed in self.store.feeds()}
+        failing = failing_feeds(self.feeds, infos)
+        if not failing:
+            self.notify("Every feed refreshed fine last time.", timeout=3)
+            return
+        self.app.push_screen(FeedErrorsScreen(failing, now=self.reader_app.services.clock()))
 
     def _show_matching(self, *, keep: str | None = None) -> None:
         matches = None
@@ -234,6 +322,14 @@ class ReaderScreen(Screen[None]):
         )
 
     def _nothing_to_show(self) -> str:
+        if not self._stored_posts and not self._refreshing and self.feed_url is not None:
+            from tui.feedlist import empty_feed_text
+
+            # The feed itself is why: never fetched, failing, or empty.
+            why = empty_feed_text(self.store.feed(self.feed_url), self.reader_app.services.clock())
+            if why is not None:
+                refresh = self.key_names.refresh
+                return f"{why} Press {refresh} to try again."
         return reading.empty_view_text(
             stored=len(self._stored_posts),
             view=self.view,
@@ -243,6 +339,9 @@ class ReaderScreen(Screen[None]):
         )
 
     def update_header(self) -> None:
+        if self.feed_url is None:
+            self._update_scope_header()
+            return
         feed = self.store.feed(self.feed_url)
         self.app.title = feed.title if feed and feed.title else self.feed_url
         self.app.sub_title = fetch_label(
@@ -251,6 +350,21 @@ class ReaderScreen(Screen[None]):
             from_snapshot=self.feed_url == DEFAULT_FEED_URL,
             compact=self.app.size.width < 100,
         )
+        self.status.set_error(
+            f"Refresh failed: {feed.last_error}" if feed and failed_last(feed) else ""
+        )
+
+    def _update_scope_header(self) -> None:
+        """A folder or "All feeds": how many feeds, and how many are failing."""
+        urls = self.scope_urls
+        infos = {feed.url: feed for feed in self.store.feeds()}
+        failing = sum(1 for url in urls if failed_last(infos.get(url)))
+        self.app.title = self.scope.label or "All feeds"
+        label = reading.plural(len(urls), "feed")
+        if failing:
+            label += f" · {failing} failing ({keys.key_for('feed-errors', self.app._keymap)})"
+        self.app.sub_title = label
+        self.status.set_error("")
 
     def _update_counts(self) -> None:
         self.status.set_summary(
@@ -356,6 +470,7 @@ class ReaderScreen(Screen[None]):
         if self.detail.post is not None and self.detail.post.id == post_id:
             self.detail.show_post(fresh)
         self._update_counts()
+        self.update_sidebar()
 
     # -- opening and copying links ---------------------------------------------
 
@@ -796,8 +911,15 @@ class ReaderScreen(Screen[None]):
         if self.has_class("-zoomed"):
             return  # the post pane is all there is
         # set_focus, not widget.focus(), which is deferred.
-        target = self.post_pane if self.focused is self.post_list else self.post_list
-        self.set_focus(target, scroll_visible=False)
+        # sidebar (when shown) → list → post pane → sidebar ...
+        order: list[FeedSidebar | PostList | PostDetail | ArticleView] = [
+            self.post_list,
+            self.post_pane,
+        ]
+        if self.has_class("-sidebar"):
+            order.insert(0, self.sidebar)
+        current = order.index(self.focused) if self.focused in order else -1
+        self.set_focus(order[(current + 1) % len(order)], scroll_visible=False)
 
     # -- refreshing ---------------------------------------------------------------
 
@@ -812,8 +934,11 @@ class ReaderScreen(Screen[None]):
         settings = self.reader_app.settings
         if settings.refresh_minutes <= 0 or self._refreshing:
             return
-        feed = self.store.feed(self.feed_url)
-        if auto_refresh_due(feed, self.reader_app.services.clock(), settings.refresh_minutes):
+        now = self.reader_app.services.clock()
+        if any(
+            auto_refresh_due(self.store.feed(feed.url), now, settings.refresh_minutes)
+            for feed in self.feeds
+        ):
             self.run_refresh(user_asked=False)
 
     def run_refresh(self, *, user_asked: bool, network: bool = True) -> None:
@@ -822,19 +947,21 @@ class ReaderScreen(Screen[None]):
             group="refresh",
             exclusive=True,
             exit_on_error=False,
-            description="Refreshing the feed",
+            description="Refreshing the feeds" if len(self.feeds) > 1 else "Refreshing the feed",
         )
 
     async def _refresh(self, *, user_asked: bool, network: bool) -> None:
-        outcome = await run_abandonable(
-            lambda cancelled: self._refresh_blocking(cancelled, network=network),
+        outcomes = await run_abandonable(
+            lambda cancelled: self._refresh_blocking(
+                cancelled, network=network, user_asked=user_asked
+            ),
             name="rajpoot-refresh",
         )
-        self.post_message(RefreshFinished(outcome, user_asked=user_asked))
+        self.post_message(RefreshFinished(outcomes, user_asked=user_asked))
 
     def _refresh_blocking(
-        self, cancelled: threading.Event, *, network: bool
-    ) -> RefreshOutcome | None:
+        self, cancelled: threading.Event, *, network: bool, user_asked: bool
+    ) -> list[RefreshOutcome]:
         """Runs in a daemon thread: never touches widgets, only posts messages."""
         # The app's one Store is thread-safe (a lock per connection; reads have
         # their own), so the thread shares it. One Store per process also keeps
@@ -842,26 +969,39 @@ class ReaderScreen(Screen[None]):
         # to let another process delete the WAL under the first (see test_store).
         store = self.store
         services = self.reader_app.services
-        if import_seed_if_empty(store, self.feed_url, now=services.clock()):
+        urls = [feed.url for feed in self.feeds]
+        if DEFAULT_FEED_URL in urls and import_seed_if_empty(
+            store, DEFAULT_FEED_URL, now=services.clock()
+        ):
             self.post_message(PostsChanged())
         if self._rederive(store, cancelled):
             self.post_message(PostsChanged())
         if not network or cancelled.is_set():
-            return None
+            return []
         from tui.fetch import FetchPolicy
 
         def backoff(seconds: float) -> None:
             cancelled.wait(seconds)  # a cancel cuts a retry wait short
 
-        return refresh_feed(
-            store,
-            self.feed_url,
-            policy=FetchPolicy(timeout=self.reader_app.settings.timeout_seconds),
-            transport=services.transport,
-            sleep=backoff,
-            should_cancel=cancelled.is_set,
-            now=services.clock,
-        )
+        outcomes: list[RefreshOutcome] = []
+        for url in urls:
+            if cancelled.is_set():
+                break
+            if len(urls) > 1:
+                self.post_message(RefreshProgress(len(outcomes), len(urls)))
+            outcome = refresh_feed(
+                store,
+                url,
+                policy=FetchPolicy(timeout=self.reader_app.settings.timeout_seconds),
+                transport=services.transport,
+                sleep=backoff,
+                should_cancel=cancelled.is_set,
+                now=services.clock,
+            )
+            outcomes.append(outcome)
+            if len(urls) > 1 and outcome.status is Status.UPDATED:
+                self.post_message(PostsChanged())
+        return outcomes
 
     @staticmethod
     def _rederive(store: Store, cancelled: threading.Event) -> bool:
@@ -887,7 +1027,9 @@ class ReaderScreen(Screen[None]):
         running = any(w.group == "refresh" and not w.is_finished for w in self.workers)
         self._refreshing = running
         if running:
-            self.status.start(f"Refreshing {self.feed_url}")
+            self.status.start(
+                "Refreshing the feeds" if len(self.feeds) > 1 else f"Refreshing {self.feeds[0].url}"
+            )
         else:
             self.status.stop()
         if event.state is WorkerState.ERROR:
@@ -901,10 +1043,17 @@ class ReaderScreen(Screen[None]):
         if not running and not self.post_list.option_count:
             self.detail.show_post(None, placeholder=self._nothing_to_show())
 
+    @on(RefreshProgress)
+    def _refresh_progress(self, event: RefreshProgress) -> None:
+        if self._refreshing:
+            self.status.start(f"Refreshing {event.done}/{event.total}")
+
     @on(RefreshFinished)
     def _refresh_finished(self, event: RefreshFinished) -> None:
-        if event.outcome is not None:
-            self.report_refresh(event.outcome, user_asked=event.user_asked)
+        if len(event.outcomes) == 1:
+            self.report_refresh(event.outcomes[0], user_asked=event.user_asked)
+        elif event.outcomes:
+            self.report_refreshes(event.outcomes, user_asked=event.user_asked)
         if not self._refreshing and not self.post_list.option_count:
             self.detail.show_post(None, placeholder=self._nothing_to_show())
 
@@ -932,6 +1081,27 @@ class ReaderScreen(Screen[None]):
             )
         for warning in outcome.warnings:
             self.notify(warning, title="Feed problem", severity="warning", timeout=8, markup=False)
+
+    def report_refreshes(self, outcomes: Sequence[RefreshOutcome], *, user_asked: bool) -> None:
+        """Many feeds: one notice for the whole refresh, failures listed by ``E``."""
+        self.reload_posts()
+        new = sum(o.merge.new for o in outcomes if o.merge is not None)
+        failed = sum(1 for o in outcomes if o.status is Status.FAILED)
+        if not (user_asked or new or failed):
+            return
+        parts = [f"{reading.plural(len(outcomes), 'feed')} refreshed"]
+        if new:
+            parts.append(f"{reading.plural(new, 'new post')}")
+        if failed:
+            errors_key = keys.key_for("feed-errors", self.app._keymap)
+            parts.append(f"{failed} failed ({errors_key} lists them)")
+        self.notify(
+            ", ".join(parts) + ".",
+            title="Feeds refreshed",
+            severity="warning" if failed else "information",
+            timeout=6,
+            markup=False,
+        )
 
 
 def _article_markdown(post: Post, body: str | None = None) -> str:

@@ -98,6 +98,14 @@ def post_rows(cache: sqlite3.Connection, feed_url: str | None) -> Iterable[tuple
     return cache.execute(_SELECT_POSTS + " WHERE feed_url = ?" + _POST_ORDER, (feed_url,))
 
 
+def unread_counts(cache: sqlite3.Connection, read: set[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for feed_url, pid in cache.execute("SELECT feed_url, id FROM posts"):
+        if pid not in read:
+            counts[feed_url] = counts.get(feed_url, 0) + 1
+    return counts
+
+
 def post_row(cache: sqlite3.Connection, post_id: str) -> tuple[Any, ...] | None:
     row: tuple[Any, ...] | None = cache.execute(
         _SELECT_POSTS + " WHERE id = ? LIMIT 1", (post_id,)

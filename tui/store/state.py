@@ -29,6 +29,10 @@ def post_state(state: sqlite3.Connection, post_id: str) -> dict[str, tuple[int, 
     return {post_id: (srow[0], srow[1])} if srow else {}
 
 
+def read_ids(state: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in state.execute("SELECT post_id FROM post_state WHERE read = 1")}
+
+
 def all_starred_ids(state: sqlite3.Connection) -> set[str]:
     return {row[0] for row in state.execute("SELECT post_id FROM post_state WHERE starred = 1")}
 

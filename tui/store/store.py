@@ -172,6 +172,13 @@ class Store:
         with self._reading_cache() as cache:
             return _posts.feeds(cache)
 
+    def unread_counts(self) -> dict[str, int]:
+        """feed URL -> how many of its stored posts are unread (for the sidebar)."""
+        with self._reading_state() as state_conn:
+            read = _state.read_ids(state_conn)
+        with self._reading_cache() as cache:
+            return _posts.unread_counts(cache, read)
+
     def posts(
         self,
         feed_url: str | None = None,

@@ -1,4 +1,4 @@
-"""One line under the panes: post counts, last fetch, and a spinner while refreshing."""
+"""One line under the panes: counts, the shown feed's last error, a spinner while refreshing."""
 
 from __future__ import annotations
 
@@ -19,11 +19,22 @@ class StatusBar(Static):
         self._frame = 0
         self._summary = ""
         self._activity = ""
+        self._error = ""
         self._timer: Timer | None = None
+
+    @property
+    def summary(self) -> str:
+        return self._summary
 
     def set_summary(self, summary: str) -> None:
         self._summary = summary
         self._draw()
+
+    def set_error(self, error: str) -> None:
+        """The shown feed's last refresh error: it stays after its toast has gone."""
+        if error != self._error:
+            self._error = error
+            self._draw()
 
     def start(self, activity: str) -> None:
         self._activity = activity
@@ -57,6 +68,10 @@ class StatusBar(Static):
                     ("  ·  ", "dim"),
                     (self._summary, "dim"),
                 )
+            )
+        elif self._error:
+            self.update(
+                Content.assemble(self._summary, ("  ·  ", "dim"), (self._error, "$warning"))
             )
         else:
             self.update(Content(self._summary))

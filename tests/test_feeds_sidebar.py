@@ -1,0 +1,167 @@
+"""Many feeds in one reader: the sidebar, "All feeds", per-feed errors and the E view."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.builders import Item, make_app, numbered_item, rss
+from tests.pilot import Reader
+from tui.feedlist import FeedRef
+
+GO = "https://go.example/feed.xml"
+RUST = "https://rust.example/index.xml"
+DEAD = "https://dead.example/feed.xml"
+
+
+def _go_feed() -> bytes:
+    return rss([numbered_item(n) for n in (1, 2, 3)], title="Go notes")
+
+
+def _rust_feed() -> bytes:
+    items = [
+        Item(
+            title=f"Rust {n}",
+            link=f"https://rust.example/posts/{n}/",
+            description=f"Rust body {n}.",
+            pub_date=f"Tue, {n + 10:02d} May 2026 09:00:00 +0000",
+        )
+        for n in (1, 2)
+    ]
+    return rss(items, title="Rust weekly")
+
+
+def many_feeds() -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        if url == GO:
+            return httpx.Response(200, content=_go_feed())
+        if url == RUST:
+            return httpx.Response(200, content=_rust_feed())
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    return httpx.MockTransport(handler)
+
+
+FEEDS = [
+    FeedRef(GO),
+    FeedRef(RUST, title="Rust", folder="Languages"),
+    FeedRef(DEAD, title="Dead blog", folder="Languages"),
+]
+
+
+async def test_all_feeds_merges_every_subscription_newest_first() -> None:
+    app = make_app(many_feeds(), feeds=FEEDS)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert reader.sidebar_shown
+        titles = [p.title for p in reader.posts]
+        assert titles == ["Rust 2", "Rust 1", "Post 3", "Post 2", "Post 1"]
+        assert app.title == "All feeds"
+        assert app.sub_title == "3 feeds · 1 failing (E)"
+
+
+async def test_sidebar_lists_folders_with_unread_counts_and_marks_the_failing_feed() -> None:
+    app = make_app(many_feeds(), feeds=FEEDS)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert reader.sidebar_rows == [
+            ("All feeds", 5, False),
+            ("Go notes", 3, False),
+            ("Languages", 2, True),
+            ("Rust", 2, False),
+            ("Dead blog", 0, True),
+        ]
+        # Reading one post lowers its feed's, its folder's and the total count.
+        await reader.choose_feed("Rust")
+        assert [p.title for p in reader.posts] == ["Rust 2", "Rust 1"]
+        await pilot.press("m")
+        await reader.settle()
+        assert reader.sidebar_rows[:4] == [
+            ("All feeds", 4, False),
+            ("Go notes", 3, False),
+            ("Languages", 1, True),
+            ("Rust", 1, False),
+        ]
+
+
+async def test_choosing_a_folder_shows_its_feeds_only() -> None:
+    app = make_app(many_feeds(), feeds=FEEDS)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await reader.choose_feed("Languages")
+        assert [p.title for p in reader.posts] == ["Rust 2", "Rust 1"]
+        assert app.title == "Languages"
+
+
+async def test_a_failing_feed_keeps_its_error_on_the_status_line_and_says_why_it_is_empty() -> None:
+    app = make_app(many_feeds(), feeds=FEEDS)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await reader.choose_feed("Dead blog")
+        assert reader.posts == []
+        assert reader.detail_text().startswith("This feed could not be fetched: ")
+        assert "Refresh failed: " in reader.status_text
+        assert "connection refused" in reader.status_text.lower()
+        assert reader.counts_text in reader.status_text
+
+
+async def test_capital_e_lists_every_failing_feed_with_its_error() -> None:
+    app = make_app(many_feeds(), feeds=FEEDS)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("E")
+        await pilot.pause()
+        from tui.screens.feed_errors import FeedErrorsScreen
+
+        assert isinstance(app.screen, FeedErrorsScreen)
+        assert [f.url for f in app.screen.failing] == [DEAD]
+        assert "connection refused" in app.screen.failing[0].error.lower()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is reader.screen
+
+
+async def test_one_refresh_notice_for_many_feeds_counts_the_failures() -> None:
+    app = make_app(many_feeds(), feeds=FEEDS)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert "3 feeds refreshed, 5 new posts, 1 failed (E lists them)." in (
+            reader.notice_messages(title="Feeds refreshed")
+        )
+
+
+async def test_b_toggles_the_sidebar_and_tab_walks_through_it() -> None:
+    app = make_app(many_feeds(), feeds=FEEDS)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert reader.has_focus(reader.post_list)
+        await pilot.press("tab")
+        assert reader.focused is reader.screen.post_pane
+        await pilot.press("tab")
+        assert reader.focused is reader.screen.sidebar
+        await pilot.press("tab")
+        assert reader.has_focus(reader.post_list)
+        await pilot.press("b")
+        assert not reader.sidebar_shown
+        await pilot.press("b")
+        assert reader.sidebar_shown
+        assert reader.focused is reader.screen.sidebar
+
+
+async def test_one_feed_keeps_the_sidebar_hidden_until_b() -> None:
+    app = make_app(refresh_on_start=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert not reader.sidebar_shown
+        await pilot.press("b")
+        assert reader.sidebar_shown
+        assert reader.sidebar_rows[0][0] == "All feeds"
+        assert reader.sidebar_rows[1][0] == "Backend on Manvendra Rajpoot"
