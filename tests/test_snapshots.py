@@ -116,3 +116,27 @@ def test_the_table_of_contents(snap_compare: Any) -> None:
 
     app = make_app(page_server())
     assert snap_compare(app, terminal_size=(100, 30), run_before=_article("t"))
+
+
+def test_the_feeds_sidebar_with_folders_counts_and_a_failing_feed(snap_compare: Any) -> None:
+    """120x40: All feeds first, a folder with its feeds, ! on the one that failed."""
+    from tests.test_feeds_sidebar import FEEDS, many_feeds
+
+    app = make_app(many_feeds(), feeds=FEEDS)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_then("j"))
+
+
+def test_the_feeds_sidebar_stacked_at_80x24(snap_compare: Any) -> None:
+    """80x24: hidden until b, then above the list, the post below."""
+    from tests.test_feeds_sidebar import FEEDS, many_feeds
+
+    app = make_app(many_feeds(), feeds=FEEDS)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_then("b"))
+
+
+def test_the_failing_feeds_view(snap_compare: Any) -> None:
+    """100x30: E lists each failing feed with its URL, error and when."""
+    from tests.test_feeds_sidebar import FEEDS, many_feeds
+
+    app = make_app(many_feeds(), feeds=FEEDS)
+    assert snap_compare(app, terminal_size=(100, 30), run_before=_then("E"))

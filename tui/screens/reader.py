@@ -183,8 +183,9 @@ class ReaderScreen(Screen[None]):
         self.set_reactive(ReaderScreen.list_width, settings.list_width)
         self._apply_split()
         self.post_list.date_format = settings.date_format
-        # The sidebar is for many feeds; one feed keeps the whole width for reading.
-        self.set_class(len(self.feeds) > 1, "-sidebar")
+        # The sidebar is for many feeds; one feed keeps the whole width for
+        # reading, and so does a narrow terminal until b asks for the feeds.
+        self.set_class(len(self.feeds) > 1 and self.app.size.width >= 100, "-sidebar")
         # Reading the store is a few milliseconds even at 10,000 posts, so the
         # first frame already shows the cached posts. No XML is parsed here.
         self.reload_posts()
