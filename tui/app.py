@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import App, SuspendNotSupported, SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
 from textual.timer import Timer
@@ -24,10 +24,8 @@ from textual.worker import Worker, WorkerState
 
 from tui import DEFAULT_FEED_URL, keys
 from tui.commands import post_commands_provider, reader_commands_provider
-from tui.opener import Browser
 from tui.paths import screenshot_dir
 from tui.reading import SortOrder
-from tui.sanitize import is_openable_link, link_scheme, shorten
 from tui.screens.reader import ReaderScreen
 from tui.services import Services
 from tui.settings import Settings, ensure_config_file, keymap, save_setting
@@ -258,68 +256,10 @@ class RajpootApp(App[int]):
     # -- opening links ------------------------------------------------------------
 
     def open_link(self, url: str, *, on_opened: Callable[[], None] | None = None) -> None:
-        """Open an http(s) link in the user's browser, safely.
+        """Open an http(s) link in the user's browser, safely (see ``tui.links``)."""
+        from tui.links import open_link
 
-        ``on_opened`` runs once a browser really has the link: not when the
-        link was refused, copied instead, or the browser failed to start.
-        """
-        opened = on_opened or (lambda: None)
-        if not is_openable_link(url):
-            scheme = link_scheme(url)
-            if scheme in ("http", "https"):
-                what = "a malformed link (spaces, control characters or a bad host/port)"
-            else:
-                what = f"a {scheme}: link" if scheme else "a link without http(s)"
-            self.notify(
-                f"Not opening {what}; only http and https links are opened.\n{shorten(url, 300)}",
-                title="Link refused",
-                severity="warning",
-                markup=False,
-            )
-            return
-        browser = self.services.browser_finder()
-        if browser is None:
-            self._copy_instead(url, "No browser is available here")
-            return
-        if browser.console:
-            # lynx/w3m need the terminal; give it to them until they exit.
-            try:
-                with self.suspend():
-                    started = browser.open(url)
-            except SuspendNotSupported:
-                self._copy_instead(url, "Can't hand the terminal to a console browser here")
-                return
-            if started:
-                opened()
-            else:
-                self._copy_instead(url, "The browser could not be started")
-            return
-        self.run_worker(
-            lambda: self._open_in_background(browser, url, opened),
-            thread=True,
-            group="open-link",
-            exit_on_error=False,
-            description="Opening link",
-        )
-
-    def _open_in_background(self, browser: Browser, url: str, opened: Callable[[], None]) -> None:
-        # Starting a GUI browser can take a second; never on the event loop.
-        if browser.open(url):
-            self.call_from_thread(
-                self.notify, url, title="Opened in browser", timeout=3, markup=False
-            )
-            self.call_from_thread(opened)
-        else:
-            self.call_from_thread(self._copy_instead, url, "The browser could not be started")
-
-    def _copy_instead(self, url: str, reason: str) -> None:
-        self.copy_to_clipboard(url)
-        self.notify(
-            f"{reason}; the link is copied to your clipboard (if your terminal allows it):\n{url}",
-            title="Link copied",
-            timeout=10,
-            markup=False,
-        )
+        open_link(self, url, on_opened=on_opened)
 
     # -- the one failure sink -------------------------------------------------------
 
