@@ -74,3 +74,24 @@ async def test_matched_words_are_highlighted_in_the_titles() -> None:
         await pilot.press("escape")
         row = reader.post_list.get_option_at_index(0).prompt
         assert not [s for s in row.spans if "reverse" in str(s.style)]
+
+
+async def test_a_damaged_search_index_is_rebuilt_and_the_search_still_finds() -> None:
+    import sqlite3
+    from contextlib import closing
+
+    from tui.services import StorePaths
+
+    app = make_app(serve(rss(ITEMS)), feed_url="https://example.com/feed.xml")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        with closing(sqlite3.connect(StorePaths.default().cache)) as raw:
+            raw.execute("UPDATE posts_fts_data SET block = X'0102030405' WHERE id > 1")
+            raw.commit()
+        await pilot.press("slash", *"pool")
+        assert [p.title for p in reader.posts] == ["Tuning the connection pool"]
+        assert any("search index was damaged" in m for m in reader.notice_messages())
+        await reader.settle()
+        await pilot.press(*["backspace"] * 4, *"max_pool")
+        assert [p.title for p in reader.posts] == ["Tuning the connection pool"]

@@ -1417,3 +1417,18 @@ def test_opening_checks_the_posts_not_the_rebuildable_search_index(
         _quick_check(conn, which="cache")
     checks = [s for s in statements if "quick_check" in s]
     assert checks == ["PRAGMA quick_check(feeds)", "PRAGMA quick_check(posts)"]
+
+
+def test_a_damaged_search_index_is_rebuilt_on_the_next_search(
+    store: Store, paths: tuple[Path, Path]
+) -> None:
+    merge(store, feed(*(entry(f"p{n}", title=f"Okapi {n}", summary="zebra") for n in range(50))))
+    with closing(sqlite3.connect(paths[0])) as raw:
+        raw.execute("UPDATE posts_fts_data SET block = X'0102030405' WHERE id > 1")
+        raw.commit()
+    assert len(found(store, "okapi")) == 50  # rebuilt, then searched again
+    assert store.search_rebuilt
+    while store.rederive_stale(limit=20):
+        pass
+    assert len(found(store, "zebra")) == 50
+    assert quick_check(paths[0]) == "ok"

@@ -299,6 +299,7 @@ class ReaderScreen(Screen[None]):
             with self._reading("search"):
                 found = set(self.store.search(self.search_query, self.feed_url))
                 matches = found.__contains__
+            self._after_index_rebuilt()
         posts = reading.select(
             self._stored_posts,
             view=self.view,
@@ -310,6 +311,24 @@ class ReaderScreen(Screen[None]):
         if not posts:
             self.detail.show_post(None, placeholder=self._nothing_to_show())
         self._update_counts()
+
+    def _after_index_rebuilt(self) -> None:
+        if not self.store.search_rebuilt:
+            return
+        self.store.search_rebuilt = False
+        self.notify(
+            "The search index was damaged and has been rebuilt. "
+            "Descriptions are searchable again in a moment.",
+            title="Search",
+            severity="warning",
+        )
+        self.run_worker(
+            self._rederive_in_background,
+            thread=True,
+            group="maintenance",
+            exit_on_error=False,
+            description="Rebuilding the search index",
+        )
 
     @property
     def key_names(self) -> KeyNames:

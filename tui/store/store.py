@@ -29,6 +29,10 @@ def _reader_for(
     return (writer, writer_lock) if reader is None else (reader, threading.RLock())
 
 
+# SQLITE_CORRUPT and SQLITE_CORRUPT_VTAB (FTS5's shadow tables are damaged).
+_CORRUPT_CODES = frozenset({11, 267})
+
+
 class Store:
     """Posts (cache DB) joined with read/star state (state DB). See the package docstring.
 
@@ -71,6 +75,9 @@ class Store:
         self._max_articles_bytes = max_articles_bytes
         self._closed = False
         self.notices = notices if notices is not None else []
+        self.search_rebuilt = False
+        """The search index was found damaged and rebuilt; descriptions come back as
+        :meth:`rederive_stale` re-derives them. The reader resets this once told."""
         self._cache_lock = threading.RLock()
         self._state_lock = threading.RLock()
         # (connection, lock) for reads: a reader of its own, or the writer's pair.
@@ -393,6 +400,16 @@ class Store:
         and :func:`tui.store.search.match_spans` to highlight it. Never raises for any
         text; reads through the reader connection, so a merge never holds it up.
         """
+        try:
+            with self._reading_cache() as cache:
+                return _posts.search(cache, query, feed_url)
+        except sqlite3.DatabaseError as error:
+            # The open-time check skips the index (it is rebuildable and slow to
+            # check): a damaged one shows up here, once, and is rebuilt.
+            if getattr(error, "sqlite_errorcode", None) not in _CORRUPT_CODES:
+                raise
+        self.rebuild_search_index()
+        self.search_rebuilt = True
         with self._reading_cache() as cache:
             return _posts.search(cache, query, feed_url)
 
