@@ -55,6 +55,10 @@ class Reader:
         return self.screen.search_bar
 
     @property
+    def refreshing(self) -> bool:
+        return self.screen.refreshing
+
+    @property
     def status(self) -> StatusBar:
         return self.screen.status
 
@@ -127,6 +131,9 @@ class Reader:
     async def settle(self, *, extra: float = 0.1) -> None:
         """Let start-up, workers and timers that follow a key finish."""
         await self.pilot.pause()  # the start-up refresh begins after the first frame
+        # On a slow machine the refresh may not have started after one pause, and
+        # feeds arrive one by one: wait for the reader to say it is done.
+        await self.wait_until(lambda: not self.refreshing)
         await self.app.workers.wait_for_complete()
         await self.pilot.pause()
         if extra:

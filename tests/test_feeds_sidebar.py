@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 
 from tests.builders import Item, make_app, numbered_item, rss
@@ -59,6 +61,39 @@ async def test_all_feeds_merges_every_subscription_newest_first() -> None:
         assert titles == ["Rust 2", "Rust 1", "Post 3", "Post 2", "Post 1"]
         assert app.title == "All feeds"
         assert app.sub_title == "3 feeds · 1 failing (E)"
+
+
+async def test_the_highlight_starts_on_the_newest_post_of_all_feeds() -> None:
+    """Feeds arrive one by one; a reader who has not moved sees the merged top post."""
+    app = make_app(many_feeds(), feeds=FEEDS)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        current = reader.post_list.current_post
+        assert current is not None and current.title == "Rust 2"
+        assert reader.detail_text() == "Rust 2"
+
+
+async def test_a_post_the_reader_moved_to_stays_highlighted_while_other_feeds_arrive() -> None:
+    rust_may_answer = threading.Event()
+    go_only = many_feeds()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if str(request.url) == RUST:
+            rust_may_answer.wait(timeout=30)  # a hang guard, not a timing
+        return go_only.handle_request(request)
+
+    app = make_app(httpx.MockTransport(handler), feeds=FEEDS)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.wait_until(lambda: len(reader.posts) == 3)
+        assert [p.title for p in reader.posts] == ["Post 3", "Post 2", "Post 1"]
+        await pilot.press("j")
+        rust_may_answer.set()
+        await reader.settle()
+        assert [p.title for p in reader.posts][:2] == ["Rust 2", "Rust 1"]
+        current = reader.post_list.current_post
+        assert current is not None and current.title == "Post 2"
 
 
 async def test_sidebar_lists_folders_with_unread_counts_and_marks_the_failing_feed() -> None:

@@ -8,13 +8,11 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tests.builders import make_app
+from tests.pilot import Reader
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
-    await pilot.pause()  # the start-up refresh begins after the first frame
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause(0.2)
+    await Reader(pilot.app, pilot).settle(extra=0.2)  # type: ignore[arg-type]
 
 
 def _then(*keys: str) -> Callable[[Pilot[Any]], Any]:
@@ -77,7 +75,6 @@ def _article(*keys: str) -> Callable[[Pilot[Any]], Any]:
     """enter, then wait for the article to be laid out, then ``keys``."""
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        from tests.pilot import Reader
         from tests.test_reader_articles import wait_for_article
 
         await _settle(pilot)

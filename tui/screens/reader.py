@@ -193,6 +193,11 @@ class ReaderScreen(Screen[None]):
         self.set_interval(AUTO_REFRESH_CHECK_SECONDS, self.maybe_auto_refresh, name="auto-refresh")
         self.set_interval(30, self.update_header, name="header-clock")
 
+    @property
+    def refreshing(self) -> bool:
+        """From start-up until the first refresh ends, and during each later one."""
+        return self._refreshing
+
     def start(self) -> None:
         """After the first frame: the start-up refresh (or the seed import)."""
         # Only now, so the cached posts paint before the worker thread starts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
-from textual import events
+from textual import events, on
 from textual.binding import BindingType
 from textual.content import Content
 from textual.geometry import Size
@@ -88,6 +88,9 @@ class PostList(OptionList):
         super().__init__(id=id, markup=False)
         self.border_title = "Posts"
         self._last_id: str | None = None
+        self._reader_moved = False
+        """Whether the reader moved the highlight since the list was first filled.
+        Until they do, posts arriving from a refresh keep the highlight on the top row."""
         self.date_format = DEFAULT_DATE_FORMAT
         self.highlight_query = ""
         """What the search box holds: its matches are highlighted in the titles."""
@@ -110,7 +113,8 @@ class PostList(OptionList):
         count as looking at a post (and start its read timer).
         """
         current = self.current_post
-        keep = keep or (current.id if current else self._last_id)
+        if keep is None and self._reader_moved:
+            keep = current.id if current else self._last_id
         old_top = self.scroll_y
         old_row = self.highlighted
         self.set_options(PostOption(post, self.date_format, self.highlight_query) for post in posts)
@@ -129,6 +133,11 @@ class PostList(OptionList):
         if old_row is not None:
             self.scroll_to(y=max(0, old_top + index - old_row), animate=False, immediate=True)
             self.scroll_to_highlight()
+
+    @on(OptionList.OptionHighlighted)
+    def _note_reader_moved(self) -> None:
+        # show_posts prevents this message, so only moves (keys, clicks, jumps) get here.
+        self._reader_moved = True
 
     def update_post(self, post: Post) -> None:
         """Redraw one row after its read or star state changed."""
