@@ -31,7 +31,8 @@ from tui.store import Store
 SEED_POSTS = 63
 FEED_HEADERS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 ETAG = '"v1"'
-JSON_KEYS = {"id", "feed", "title", "link", "published", "read", "starred"}
+JSON_KEYS = {"id", "feed", "feed_title", "title", "link", "published", "read", "starred"}
+SEED_TITLE = "Backend on Manvendra Rajpoot"
 # Anything a terminal could act on: C0 except newline, DEL, C1.
 CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 TIMEOUT = 60  # a hung CLI fails the test instead of hanging the run
@@ -207,6 +208,7 @@ def test_list_json_is_one_array_with_exactly_the_documented_keys(
     for row in rows:
         assert set(row) == JSON_KEYS
         assert row["feed"] == DEFAULT_FEED_URL
+        assert row["feed_title"] == SEED_TITLE
         assert isinstance(row["id"], str) and row["id"]
         assert isinstance(row["title"], str) and row["title"]
         assert row["link"].startswith("https://blog.rajpoot.dev/")
@@ -271,31 +273,33 @@ def test_feed_after_the_command_wins_over_one_before(
     capsys.readouterr()
     assert main(["--feed", DEFAULT_FEED_URL, "list", "--json", "--feed", url]) == 0
     assert {row["feed"] for row in json.loads(capsys.readouterr().out)} == {url}
-    # And without --feed every stored feed is listed: the seed and the other one.
+    # And without --feed the feeds followed are listed: a feed looked at once with
+    # --feed is not one of them.
+    assert {row["feed"] for row in list_json(capsys)} == {DEFAULT_FEED_URL}
+    assert main(["add", url]) == 0
     assert {row["feed"] for row in list_json(capsys)} == {DEFAULT_FEED_URL, url}
 
 
-def test_refresh_without_feed_fetches_every_stored_feed_one_line_each(
+def test_refresh_without_feed_fetches_every_feed_followed_one_line_each(
     capsys: pytest.CaptureFixture[str], feed_server: FeedServer
 ) -> None:
     url = feed_server.route("/feed.xml", ok())
-    assert main(["list"]) == 0  # the default feed is now one the user has read
-    assert main(["refresh", "--feed", url]) == 0
+    assert main(["add", url, "--folder", "Local"]) == 0
     capsys.readouterr()
 
     # The default feed can't be reached here (tests have no internet): exit 1.
     assert main(["refresh"]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("Backend on Manvendra Rajpoot: blog.rajpoot.dev: could not resolve")
+    assert lines[0].startswith(f"{SEED_TITLE}: blog.rajpoot.dev: could not resolve")
     assert lines[1] == "Local Feed: no new posts"
-    assert feed_server.hits("/feed.xml") == 2
+    assert feed_server.hits("/feed.xml") == 2  # once to add it, once now
 
 
 @pytest.mark.parametrize(
     "args",
     [
-        ["list", "--feed", "file:///etc/passwd"],
+        ["list", "--feed", "ftp://example.com/feed.xml"],
         ["--feed", "javascript:x", "list"],
         ["refresh", "--feed", "javascript:alert(1)"],
     ],
@@ -312,7 +316,8 @@ def test_an_invalid_feed_exits_2_with_a_message(
 
 
 @pytest.mark.parametrize(
-    "bad", ["ftp://example.com/feed.xml", "example.com/feed.xml", "http://", "", "http://a b/"]
+    "bad",
+    ["ftp://example.com/feed.xml", "not a feed", "http://", "", "http://a b/", "file://host/f"],
 )
 @pytest.mark.parametrize("command", [["list"], ["refresh"], []])
 def test_invalid_feeds_are_refused_before_anything_runs(
@@ -508,15 +513,19 @@ def test_a_closed_pipe_ends_list_quietly(cli_env: dict[str, str]) -> None:
     assert result.returncode == 1
 
 
-def test_refresh_without_feed_covers_only_feeds_already_read(
+def test_a_feed_looked_at_with_feed_is_never_refreshed_later(
     capsys: pytest.CaptureFixture[str], feed_server: FeedServer
 ) -> None:
+    """The old trap: one mistyped --feed made every later `refresh` fail for ever."""
+    typo = feed_server.route("/fed.xml", Response(404, {}, b"not found"))
+    assert main(["refresh", "--feed", typo]) == 1
     url = feed_server.route("/feed.xml", ok())
-    assert main(["refresh", "--feed", url]) == 0
+    assert main(["add", url]) == 0
+    assert main(["remove", DEFAULT_FEED_URL]) == 0
     capsys.readouterr()
-    # Only the local feed was ever read: the default feed is not dragged in.
     assert main(["refresh"]) == 0
     assert capsys.readouterr().out.splitlines() == ["Local Feed: no new posts"]
+    assert feed_server.hits("/fed.xml") == 1
 
 
 # ------------------------------------------------------------------ config

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -215,11 +214,10 @@ def test_control_characters_are_stripped_from_titles_and_folders() -> None:
 # --- input that is not a subscription list -----------------------------------------------
 
 
-def test_billion_laughs_is_refused_quickly() -> None:
-    started = time.monotonic()
+def test_billion_laughs_is_refused() -> None:
+    # (A hang would show as the run's timeout; no wall-clock limit here.)
     with pytest.raises(OpmlError, match="entities"):
         parse_opml(_fixture("billion_laughs.opml"))
-    assert time.monotonic() - started < 2
 
 
 def test_a_small_entity_that_would_expand_is_refused_too() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tui import paths
+from tui import DEFAULT_FEED_URL, paths
 from tui.settings import (
     FIELDS,
     Settings,
@@ -413,9 +413,10 @@ def test_the_template_documents_every_setting_with_its_default() -> None:
         "# Allowed: one of newest, oldest, title, unread-first.\n"
         '# sort = "newest"\n'
     ) in text
-    assert text.endswith('# [keys]\n# star = "x"\n')
+    assert '# [keys]\n# star = "x"\n' in text
+    assert text.endswith(f'# [[feeds]]\n# url = "{DEFAULT_FEED_URL}"\n')
     for spec in FIELDS:
-        assert f"# {spec.name} = " in text or spec.name == "keys"
+        assert f"# {spec.name} = " in text or spec.name in ("keys", "feeds")
     assert all(len(line) <= 90 for line in text.splitlines())
 
 
@@ -425,16 +426,17 @@ def test_the_template_loads_as_the_defaults_commented_and_uncommented() -> None:
     assert settings == Settings()
     assert settings.notices == ()
 
-    # Uncomment every assignment (and the [keys] header): still the defaults, no notice.
-    uncommented = re.sub(r"(?m)^# (\[keys\]|[a-z_]+ = .*)$", r"\1", config_template())
+    # Uncomment every assignment (and the table headers): still the defaults, no notice.
+    uncommented = re.sub(r"(?m)^# (\[keys\]|\[\[feeds\]\]|[a-z_]+ = .*)$", r"\1", config_template())
     assert uncommented.count("\n# ") < config_template().count("\n# ")
     path.write_text(uncommented)
     settings = load_settings()
     assert settings.notices == ()
     assert settings == Settings(keys={"star": ("x",)})
     for spec in FIELDS:
-        if spec.name != "keys":
+        if spec.name not in ("keys", "feeds"):  # tables, each with its header uncommented
             assert re.search(rf"(?m)^{spec.name} = ", uncommented), spec.name
+    assert re.search(r"(?m)^\[\[feeds\]\]\nurl = ", uncommented)
 
 
 def test_the_config_lives_under_xdg_config_home() -> None:
@@ -663,4 +665,6 @@ def test_the_readme_lists_every_setting_as_declared() -> None:
     readme = README.read_text(encoding="utf-8")
     assert markdown_table() in readme
     for spec in FIELDS:
-        assert f"`{spec.name}`" in readme or f"`[{spec.name}]`" in readme
+        assert any(
+            f"`{name}`" in readme for name in (spec.name, f"[{spec.name}]", f"[[{spec.name}]]")
+        )

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 def build_parser() -> argparse.ArgumentParser:
     feed_help = (
         f"use this RSS/Atom feed instead of the default ({DEFAULT_FEED_URL}); "
-        "without it, refresh and list cover every feed you have read"
+        "without it, refresh and list cover the feeds you follow"
     )
     parser = argparse.ArgumentParser(
         prog="rajpoot-tui",
@@ -62,6 +62,36 @@ def build_parser() -> argparse.ArgumentParser:
     article.add_argument(
         "target", metavar="URL|ID", help="an http(s) page URL, or the id of a stored post"
     )
+    marking = commands.add_parser(
+        "mark",
+        help="mark posts read, unread, starred or not, by id (as list --json prints it)",
+        description="Mark stored posts, for scripts: rajpoot-tui mark read ID [ID ...].",
+    )
+    marking.add_argument("mark", choices=list(MARKS), help="the mark to set")
+    marking.add_argument("ids", metavar="ID", nargs="+", help="post ids from list --json")
+    adding = commands.add_parser(
+        "add",
+        help="follow a feed (given a web page, the feed it links to)",
+        description=(
+            "Follow a feed: an http(s) URL (https:// may be left out), a web page that "
+            "links to its feed, a file path or a file:// URL. It is fetched once to check it."
+        ),
+    )
+    adding.add_argument("location", metavar="URL|PATH")
+    adding.add_argument("--folder", default="", help="put it in this folder (a / b nests)")
+    adding.add_argument("--title", default="", help="call it this instead of its own title")
+    removing = commands.add_parser("remove", help="stop following a feed (its stars stay)")
+    removing.add_argument("location", metavar="URL")
+    listing_feeds = commands.add_parser(
+        "feeds", help="the feeds you follow, with unread counts and the last error"
+    )
+    listing_feeds.add_argument("--json", action="store_true", help="print one JSON array")
+    importing = commands.add_parser("import", help="follow the feeds of an OPML file")
+    importing.add_argument("file", metavar="FILE.opml")
+    exporting = commands.add_parser(
+        "export", help="write the feeds you follow as OPML (to stdout without FILE)"
+    )
+    exporting.add_argument("file", metavar="FILE", nargs="?", default=None)
     config = commands.add_parser(
         "config",
         help="print the settings file's path (creating a commented one if there is none)",
@@ -81,15 +111,20 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.feed is not None:
-        if not is_openable_link(args.feed):
-            print(f"rajpoot-tui: --feed needs an http(s) URL, got {args.feed!r}", file=sys.stderr)
+        try:
+            args.feed = feed_location(args.feed)
+        except ValueError as error:
+            print(f"rajpoot-tui: --feed: {error}", file=sys.stderr)
             return 2
-        args.feed = normalize_feed_url(args.feed)
     if args.command == "config":
         return config_command(edit=args.edit)
-    if args.command in ("refresh", "list", "article"):
+    if args.command in ("refresh", "list", "article", "mark", *FEED_COMMANDS):
         try:
-            if args.command == "refresh":
+            if args.command in FEED_COMMANDS:
+                code = _feed_command(args)
+            elif args.command == "mark":
+                code = mark_command(args.mark, args.ids)
+            elif args.command == "refresh":
                 code = refresh_command(args.feed)
             elif args.command == "article":
                 code = article_command(args.target)
@@ -105,9 +140,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     from tui.app import RajpootApp
 
-    app = RajpootApp(args.feed or DEFAULT_FEED_URL)
+    app = RajpootApp(args.feed)
     app.run()
     return app.return_code or 0
+
+
+FEED_COMMANDS = ("add", "remove", "feeds", "import", "export")
+
+
+def _feed_command(args: argparse.Namespace) -> int:
+    from tui import cli_feeds
+
+    if args.command == "add":
+        return cli_feeds.add_command(args.location, folder=args.folder, title=args.title)
+    if args.command == "remove":
+        return cli_feeds.remove_command(args.location)
+    if args.command == "feeds":
+        return cli_feeds.feeds_command(as_json=args.json)
+    if args.command == "import":
+        return cli_feeds.import_command(args.file)
+    return cli_feeds.export_command(args.file)
+
+
+def feed_location(typed: str) -> str:
+    """What the user typed as a feed (URL, host/path, file path) as the URL it is stored under.
+
+    Raises ValueError with the message to show.
+    """
+    from tui.discover import normalise_location
+
+    url = normalise_location(typed)
+    return url if url.startswith("file:") else normalize_feed_url(url)
 
 
 def _detach_stdout() -> None:
@@ -194,27 +257,48 @@ def editor_command(environ: Mapping[str, str]) -> list[str]:
 
 
 def refresh_command(feed_url: str | None) -> int:
-    """Refresh ``feed_url``, or every stored feed when None."""
+    """Refresh ``feed_url``, or every feed the user follows when None."""
     from tui.refresh import import_seed_if_empty, refresh_feed
 
+    feeds = [_FeedLine(feed_url, "")] if feed_url else _subscribed()
     failed = False
     with _open_store() as store:
-        if feed_url is None:
-            # Every feed read so far (the default one first); the default alone
-            # when nothing was read yet.
-            stored = sorted((f.url for f in store.feeds()), key=lambda u: u != DEFAULT_FEED_URL)
-            urls = stored or [DEFAULT_FEED_URL]
-        else:
-            urls = [feed_url]
-        for url in urls:
-            import_seed_if_empty(store, url)
-            outcome = refresh_feed(store, url)
-            feed = store.feed(url)
-            print(f"{(feed.title if feed else '') or url}: {outcome.message}", flush=True)
+        for feed in feeds:
+            import_seed_if_empty(store, feed.url)
+            outcome = refresh_feed(store, feed.url)
+            print(f"{_feed_title(store, feed)}: {outcome.message}", flush=True)
             for warning in outcome.warnings:
                 print(f"  warning: {warning}")
             failed = failed or not outcome.ok
     return 1 if failed else 0
+
+
+class _FeedLine:
+    """A feed as the CLI names it: its subscription title, else its own."""
+
+    __slots__ = ("title", "url")
+
+    def __init__(self, url: str, title: str) -> None:
+        self.url = url
+        self.title = title
+
+
+def _subscribed() -> list[_FeedLine]:
+    from tui.settings import load_settings
+
+    settings = load_settings()
+    for notice in settings.notices:
+        print(f"rajpoot-tui: {notice}", file=sys.stderr)
+    return [_FeedLine(feed.url, feed.title) for feed in settings.feeds]
+
+
+def _feed_title(store: Any, feed: _FeedLine) -> str:
+    from tui.sanitize import clean_line
+
+    if feed.title:
+        return feed.title
+    info = store.feed(feed.url)
+    return clean_line(info.title) if info and info.title else feed.url
 
 
 def article_command(target: str) -> int:
@@ -269,13 +353,20 @@ def _seconds(delay: float) -> str:
 
 
 def list_command(feed_url: str | None, *, unread: bool, starred: bool, as_json: bool) -> int:
-    """Print the posts of ``feed_url``, or of every stored feed when None; newest first."""
+    """Print the posts of ``feed_url``, or of every feed followed when None; newest first."""
     from tui.refresh import import_seed_if_empty
     from tui.timefmt import list_date
 
+    feeds = [_FeedLine(feed_url, "")] if feed_url else _subscribed()
     with _open_store() as store:
-        import_seed_if_empty(store, feed_url or DEFAULT_FEED_URL)
-        posts = store.posts(feed_url, unread_only=unread, starred_only=starred)
+        if DEFAULT_FEED_URL in {feed.url for feed in feeds}:
+            import_seed_if_empty(store, DEFAULT_FEED_URL)
+        titles = {feed.url: _feed_title(store, feed) for feed in feeds}
+        posts = [
+            post
+            for post in store.posts(feed_url, unread_only=unread, starred_only=starred)
+            if post.feed_url in titles
+        ]
         never_fetched = feed_url is not None and not posts and not store.has_posts(feed_url)
     if never_fetched:
         print(
@@ -288,6 +379,7 @@ def list_command(feed_url: str | None, *, unread: bool, starred: bool, as_json: 
             {
                 "id": post.id,
                 "feed": post.feed_url,
+                "feed_title": titles[post.feed_url],
                 "title": post.title,
                 "link": post.link,
                 "published": post.published.isoformat() if post.published else None,
@@ -299,11 +391,49 @@ def list_command(feed_url: str | None, *, unread: bool, starred: bool, as_json: 
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
+    width = min(24, max((len(title) for title in titles.values()), default=0))
     for post in posts:
         # Two columns, as in the app: unread, then starred.
         marker = (" " if post.read else "●") + ("★" if post.starred else " ")
-        print(f"{marker} {list_date(post.published)}  {post.display_title}  {post.link}")
+        feed = _fit(titles[post.feed_url], width)
+        print(f"{marker} {list_date(post.published)}  {feed}  {post.display_title}  {post.link}")
     return 0
+
+
+def _fit(text: str, width: int) -> str:
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+
+
+MARKS = {
+    "read": ("read", True),
+    "unread": ("read", False),
+    "star": ("starred", True),
+    "unstar": ("starred", False),
+}
+
+
+def mark_command(mark: str, post_ids: Sequence[str]) -> int:
+    """Mark stored posts (ids as ``list --json`` prints them); exit 1 if one is unknown."""
+    what, on = MARKS[mark]
+    unknown: list[str] = []
+    with _open_store() as store:
+        known = []
+        for post_id in dict.fromkeys(post_ids):
+            if store.post(post_id) is None:
+                unknown.append(post_id)
+            else:
+                known.append(post_id)
+        if what == "read":
+            store.set_read(known, on)
+        else:
+            for post_id in known:
+                store.set_starred(post_id, on)
+    for post_id in unknown:
+        print(
+            f"rajpoot-tui: no stored post has the id {post_id!r} (see rajpoot-tui list --json)",
+            file=sys.stderr,
+        )
+    return 1 if unknown else 0
 
 
 if __name__ == "__main__":

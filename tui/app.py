@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from tui import DEFAULT_FEED_URL, keys
 from tui.commands import post_commands_provider, reader_commands_provider
+from tui.feedlist import FeedRef
 from tui.paths import screenshot_dir
 from tui.reading import SortOrder
 from tui.screens.reader import ReaderScreen
@@ -52,19 +53,35 @@ class RajpootApp(App[int]):
 
     def __init__(
         self,
-        feed_url: str = DEFAULT_FEED_URL,
+        feed_url: str | None = None,
         *,
         feeds: Sequence[FeedLike] | None = None,
         services: Services | None = None,
         refresh_on_start: bool = True,
     ) -> None:
+        """Read ``feeds``, or the one ``feed_url`` for this run, else the subscriptions."""
         super().__init__()
-        self.feed_url = feed_url
-        self.feeds = list(feeds) if feeds else None
         self.services = services or Services.default()
         self.refresh_on_start = refresh_on_start
         self._store: Store | None = None
         self._notices: list[str] = list(self.settings.notices)
+        self.reads_subscriptions = not feeds and not feed_url
+        """False for ``--feed URL``: a look at one feed, which the palette can subscribe."""
+        chosen: list[FeedLike]
+        if feeds:
+            chosen = list(feeds)
+        elif feed_url:
+            chosen = [FeedRef(feed_url)]
+        else:
+            chosen = list(self.settings.feeds)
+            if not chosen:
+                self._notices.append(
+                    "You follow no feeds (feeds = [] in the settings); showing the backend "
+                    "feed. Add feeds with: rajpoot-tui add URL"
+                )
+                chosen = [FeedRef(DEFAULT_FEED_URL)]
+        self.feeds = chosen
+        self.feed_url = chosen[0].url
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         else:

@@ -243,6 +243,8 @@ def fetch_feed(
 
     Raises :class:`FetchError` and nothing else.
     """
+    if url[:7].lower() == "file://":
+        return _read_file_feed(url, last_modified=last_modified, policy=policy)
     headers = {"Accept": ACCEPT}
     if etag:
         headers["If-None-Match"] = etag
@@ -715,6 +717,46 @@ def _freshness_lifetime(headers: httpx.Headers) -> float | None:
     if date is None:
         return (expires - datetime.now(UTC)).total_seconds()
     return (expires - date).total_seconds() - age
+
+
+def _read_file_feed(url: str, *, last_modified: str | None, policy: FetchPolicy) -> FetchResult:
+    """A feed the user keeps on disk (``--feed ./feed.xml``, ``add file:///...``): read only.
+
+    Only a URL the user gave gets here; a server's redirect to ``file:`` is refused
+    by the client's hook. The file's mtime stands in for Last-Modified, so an
+    unchanged file is "up to date" like a 304.
+    """
+    import os
+    from email.utils import formatdate
+    from urllib.request import url2pathname
+
+    path = url2pathname(urlsplit(url).path)
+    try:
+        with open(path, "rb") as handle:
+            stamp = formatdate(os.fstat(handle.fileno()).st_mtime, usegmt=True)
+            if last_modified == stamp:
+                body = b""
+            else:
+                body = handle.read(policy.max_bytes + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise FetchError(FetchErrorKind.BAD_URL, f"{path}: {reason}") from None
+    if len(body) > policy.max_bytes:
+        raise FetchError(
+            FetchErrorKind.TOO_LARGE, f"{path}: feed is larger than {_human_size(policy.max_bytes)}"
+        )
+    return FetchResult(
+        url=url,
+        final_url=url,
+        status_code=HTTPStatus.NOT_MODIFIED if last_modified == stamp else HTTPStatus.OK,
+        not_modified=last_modified == stamp,
+        body=body,
+        content_type="",
+        etag=None,
+        last_modified=stamp,
+        fresh_until=None,
+        attempts=1,
+    )
 
 
 def _human_size(n: int) -> str:

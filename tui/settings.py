@@ -28,7 +28,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal, TypeVar, get_args
 
-from tui import paths
+from tui import DEFAULT_FEED_URL, paths
+from tui.feedlist import FeedRef
 
 SortOrder = Literal["newest", "oldest", "title", "unread-first"]
 
@@ -177,6 +178,43 @@ class KeyTable(Kind):
         return tuple(keys)
 
 
+class FeedTable(Kind):
+    """``[[feeds]]``: a table per subscription: ``url``, and optionally ``title``, ``folder``."""
+
+    __slots__ = ()
+
+    entry_rule: ClassVar[str] = (
+        'a [[feeds]] table with url = "https://..." (or "file:///..."), '
+        "and optionally title and folder"
+    )
+
+    @property
+    def rule(self) -> str:
+        return f"{self.entry_rule}; feeds = [] follows nothing"
+
+    def parse(self, value: object) -> FeedRef:
+        """One subscription."""
+        from tui.sanitize import clean_line, is_openable_link, normalize_feed_url
+
+        if not isinstance(value, dict):
+            raise _Invalid
+        url, title, folder = value.get("url"), value.get("title", ""), value.get("folder", "")
+        if not isinstance(url, str) or not isinstance(title, str) or not isinstance(folder, str):
+            raise _Invalid
+        url = url.strip()
+        if url.lower().startswith("file:///"):
+            return FeedRef(url, title=clean_line(title), folder=_folder(folder))
+        if not is_openable_link(url):
+            raise _Invalid
+        return FeedRef(normalize_feed_url(url), title=clean_line(title), folder=_folder(folder))
+
+
+def _folder(text: str) -> str:
+    from tui.sanitize import clean_line
+
+    return " / ".join(part.strip() for part in clean_line(text).split("/") if part.strip())
+
+
 # -- the settings -----------------------------------------------------------------
 
 T = TypeVar("T")
@@ -189,6 +227,9 @@ def _setting(default: T, kind: Kind, doc: str) -> T:
 
 def _no_keys() -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType({})
+
+
+DEFAULT_FEEDS: tuple[FeedRef, ...] = (FeedRef(DEFAULT_FEED_URL),)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -230,6 +271,13 @@ class Settings:
         metadata={
             "kind": KeyTable(),
             "doc": "Key bindings, by binding id: a key, or a list of keys that all do it.",
+        },
+    )
+    feeds: tuple[FeedRef, ...] = field(
+        default=DEFAULT_FEEDS,
+        metadata={
+            "kind": FeedTable(),
+            "doc": "The feeds you follow (rajpoot-tui add, remove and import edit this list).",
         },
     )
 
@@ -356,6 +404,9 @@ def _validated(data: dict[str, Any], lines: _Lines, file: str) -> tuple[dict[str
         if isinstance(spec.kind, KeyTable):
             values[key] = _key_bindings(spec.kind, value, lines, file, notices)
             continue
+        if isinstance(spec.kind, FeedTable):
+            values[key] = _subscriptions(spec.kind, value, lines, file, notices)
+            continue
         try:
             values[key] = spec.kind.parse(value)
         except _Invalid:
@@ -404,6 +455,32 @@ def _key_bindings(
                 f"{binding} keeps its default keys"
             )
     return MappingProxyType(bindings)
+
+
+def _subscriptions(
+    kind: FeedTable, value: object, lines: _Lines, file: str, notices: list[str]
+) -> tuple[FeedRef, ...]:
+    where = _where(file, lines.find("feeds"))
+    if not isinstance(value, list):
+        notices.append(
+            f"{where}: feeds = {_show(value)} is not a list of feeds ({kind.entry_rule}); "
+            "following the default feed"
+        )
+        return DEFAULT_FEEDS
+    feeds: list[FeedRef] = []
+    for number, entry in enumerate(value, start=1):
+        try:
+            feed = kind.parse(entry)
+        except _Invalid:
+            notices.append(
+                f"{where}: feed {number} ({_show(entry)}) is not {kind.entry_rule}; skipped"
+            )
+            continue
+        if any(known.url == feed.url for known in feeds):
+            notices.append(f"{where}: feed {number} repeats {feed.url}; the first one is used")
+            continue
+        feeds.append(feed)
+    return tuple(feeds)
 
 
 # -- line numbers -----------------------------------------------------------------
@@ -545,6 +622,9 @@ def config_template() -> str:
         if isinstance(spec.kind, KeyTable):
             lines.append("# [keys]")
             lines += [f"# {k} = {_toml(v)}" for k, v in _TEMPLATE_EXAMPLE_KEYS.items()]
+        elif isinstance(spec.kind, FeedTable):
+            for feed in DEFAULT_FEEDS:
+                lines += ["# [[feeds]]", f"# url = {_toml(feed.url)}"]
         else:
             lines.append(f"# {spec.name} = {_toml(spec.default)}")
     return "\n".join(lines) + "\n"
@@ -562,6 +642,8 @@ def markdown_table() -> str:
     for spec in FIELDS:
         if isinstance(spec.kind, KeyTable):
             name, default = "`[keys]`", "the app's keys"
+        elif isinstance(spec.kind, FeedTable):
+            name, default = "`[[feeds]]`", "the backend feed"
         else:
             name, default = f"`{spec.name}`", f"`{_toml(spec.default)}`"
         rows.append(f"| {name} | {default} | {spec.kind.rule} | {spec.doc} |")
