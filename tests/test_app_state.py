@@ -527,3 +527,28 @@ async def test_posts_from_an_older_converter_are_brought_up_to_date_in_the_backg
         assert reader.detail.post is not None
         assert all(p.summary != "what an old converter made" for p in reader.posts)
         assert reader.detail.post.summary.startswith("JWT vs session cookies")
+
+
+async def test_a_star_survives_deleting_the_cache_and_the_feed_dropping_the_post() -> None:
+    from tests.builders import numbered_item, rss
+
+    feed_url = "https://example.com/feed.xml"
+    app = make_app(serve(rss([numbered_item(n) for n in (1, 2, 3)])), feed_url=feed_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("j", "s")  # star "Post 2"
+        assert [p.title for p in reader.posts if p.starred] == ["Post 2"]
+    for path in [paths.cache_db_path(), *paths.cache_db_path().parent.glob("*-wal")]:
+        path.unlink()
+    # Next morning the feed has moved on: Post 2 is no longer in it.
+    moved_on = serve(rss([numbered_item(n) for n in (3, 4)]))
+    again = make_app(moved_on, feed_url=feed_url)
+    async with again.run_test(size=(120, 40)) as pilot:
+        reader = Reader(again, pilot)
+        await reader.settle()
+        assert [p.title for p in reader.posts] == ["Post 4", "Post 3", "Post 2"]
+        await pilot.press("S")
+        await reader.settle()
+        assert [(p.title, p.starred) for p in reader.posts] == [("Post 2", True)]
+        assert reader.detail_text() == "Post 2"

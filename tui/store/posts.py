@@ -98,6 +98,52 @@ def post_rows(cache: sqlite3.Connection, feed_url: str | None) -> Iterable[tuple
     return cache.execute(_SELECT_POSTS + " WHERE feed_url = ?" + _POST_ORDER, (feed_url,))
 
 
+_COPY_SOURCE: Final = (
+    "SELECT p.id, p.feed_url, p.key, p.title, p.link, p.published, p.summary, "
+    "p.author, p.first_seen, p.last_seen, p.summary_truncated, coalesce(f.title, '') "
+    "FROM posts AS p LEFT JOIN feeds AS f ON f.url = p.feed_url WHERE p.id IN "
+)
+
+
+def rows_to_copy(
+    cache: sqlite3.Connection, ids: Iterable[str], now: float
+) -> list[tuple[Any, ...]]:
+    """What a star keeps of each post in ``ids`` the cache holds (COPY_COLUMNS tuples)."""
+    wanted = list(dict.fromkeys(ids))
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(wanted), 500):  # under SQLite's bound-parameter limit
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        query = f"{_COPY_SOURCE}({marks})"  # only placeholders are added
+        rows += [(*row, now) for row in cache.execute(query, chunk)]
+    return rows
+
+
+def in_list_order(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Post rows in :data:`_POST_ORDER` (rows already in it keep their ties' order)."""
+
+    def newest_first(row: tuple[Any, ...]) -> tuple[float, float]:
+        published, first_seen = row[5], row[8]
+        return (-(first_seen if published is None else published), -first_seen)
+
+    return sorted(rows, key=newest_first)
+
+
+def ids_present(cache: sqlite3.Connection, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        found.update(
+            row[0]
+            for row in cache.execute(
+                f"SELECT id FROM posts WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            )
+        )
+    return found
+
+
 def unread_counts(cache: sqlite3.Connection, read: set[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for feed_url, pid in cache.execute("SELECT feed_url, id FROM posts"):

@@ -20,6 +20,7 @@ from tui.store.db import _connect, _is_busy, _is_corruption, _primary_code, _wri
 from tui.store.schema import (
     _STATE_COLUMNS,
     CACHE_MIGRATIONS,
+    COPY_COLUMNS,
     STATE_MIGRATIONS,
     Migration,
     _migrate,
@@ -240,13 +241,15 @@ def _open_cache(path: Path, notices: list[str]) -> sqlite3.Connection:
     )
 
 
-def _salvage_state(backup: Path) -> list[tuple[Any, ...]]:
-    """Every post_state row SQLite can still read from a damaged file, as _STATE_COLUMNS tuples.
+def _salvage_state(backup: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Every post_state row SQLite can still read from a damaged file, as _STATE_COLUMNS
+    tuples, and every copy of a starred post (state v2), as COPY_COLUMNS tuples.
 
     Works on a temporary copy so the kept original is never written to (even
     opening a WAL database can checkpoint into it).
     """
     rows: dict[str, tuple[Any, ...]] = {}
+    copies: dict[str, tuple[Any, ...]] = {}
     with tempfile.TemporaryDirectory(prefix="rajpoot-salvage-") as tmp:
         copy = Path(tmp) / "state.sqlite3"
         try:
@@ -256,28 +259,36 @@ def _salvage_state(backup: Path) -> list[tuple[Any, ...]]:
                 # Committed transactions may live only in the WAL.
                 shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
         except OSError:
-            return []
+            return [], []
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(copy, isolation_level=None)
-            cols = _schema_of(conn).get("post_state", frozenset())
-            if "post_id" not in cols:
-                return []
-            select = ", ".join(c if c in cols else "NULL" for c in _STATE_COLUMNS)
-            _scan_rows(conn, select, rows)
+            schema = _schema_of(conn)
+            for table, columns, into in (
+                ("post_state", _STATE_COLUMNS, rows),
+                ("starred_posts", COPY_COLUMNS, copies),
+            ):
+                cols = schema.get(table, frozenset())
+                if "post_id" in cols:
+                    select = ", ".join(c if c in cols else "NULL" for c in columns)
+                    _scan_rows(conn, table, select, into)
         except sqlite3.Error:
             pass
         finally:
             if conn is not None:
                 conn.close()
-    return list(rows.values())
+    # A copy without its first_seen/last_seen cannot be shown; such rows are dropped.
+    usable = [row for row in copies.values() if row[8] is not None and row[9] is not None]
+    return list(rows.values()), usable
 
 
-def _scan_rows(conn: sqlite3.Connection, select: str, into: dict[str, tuple[Any, ...]]) -> None:
+def _scan_rows(
+    conn: sqlite3.Connection, table: str, select: str, into: dict[str, tuple[Any, ...]]
+) -> None:
     """Read the table in rowid order; when a page is unreadable, probe further
     ahead with growing steps until rows come back, like ``.recover`` would."""
-    # select is built from _STATE_COLUMNS, never from the file's own text.
-    query = f"SELECT rowid, {select} FROM post_state WHERE rowid > ? ORDER BY rowid"  # noqa: S608
+    # table and select come from our constants, never from the file's own text.
+    query = f"SELECT rowid, {select} FROM {table} WHERE rowid > ? ORDER BY rowid"  # noqa: S608
     after = -(2**63)
     step = 1
     for _ in range(_SALVAGE_MAX_PROBES):
@@ -310,7 +321,7 @@ def _rebuild_state(path: Path) -> tuple[Path, int]:
     if wal.exists():
         _durable_copy(wal, backup.with_name(backup.name + "-wal"))
     _fsync_dir(path.parent)
-    rows = _salvage_state(backup)
+    rows, copies = _salvage_state(backup)
 
     fresh = path.with_name(path.name + ".recovering")
     for leftover in [fresh, *_sidecars(fresh)]:
@@ -321,6 +332,7 @@ def _rebuild_state(path: Path) -> tuple[Path, int]:
         conn.execute("PRAGMA journal_mode = DELETE")
         _migrate(conn, STATE_MIGRATIONS)
         _insert_state_rows(conn, rows)
+        _insert_copies(conn, copies)
     finally:
         conn.close()
     for sidecar in _sidecars(path):
@@ -349,6 +361,25 @@ def _open_state(path: Path, notices: list[str]) -> sqlite3.Connection:
         what="the read/star state",
         unsaved="read and starred marks made in this session will not be kept.",
     )
+
+
+def _insert_copies(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    from tui.store.state import save_copies
+
+    def run(c: sqlite3.Connection) -> None:
+        save_copies(c, [_filled(row) for row in rows])
+
+    if rows:
+        _write(conn, run)
+
+
+def _filled(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A salvaged copy with what the damage (or an older file) lost set to the defaults."""
+    filled = list(row)
+    for index, column in enumerate(COPY_COLUMNS):
+        if filled[index] is None and column != "published":
+            filled[index] = 0 if column in ("summary_truncated", "saved_at") else ""
+    return tuple(filled)
 
 
 def _insert_state_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:

@@ -132,12 +132,49 @@ CREATE TRIGGER posts_articles_delete AFTER DELETE ON posts BEGIN
 END;
 """
 
+# State v2: a starred post is the user's, so it keeps a copy of what it shows (its
+# title, link, date, description, feed) here, beside the star. Deleting the cache,
+# or the feed dropping the post and retention deleting it, no longer loses it.
+# Copies of stars from before v2 are made from the cache when the store opens.
+_STATE_V2: Final = """
+CREATE TABLE starred_posts (
+    post_id            TEXT PRIMARY KEY,
+    feed_url           TEXT NOT NULL DEFAULT '',
+    key                TEXT NOT NULL DEFAULT '',
+    title              TEXT NOT NULL DEFAULT '',
+    link               TEXT NOT NULL DEFAULT '',
+    published          REAL,
+    summary            TEXT NOT NULL DEFAULT '',
+    author             TEXT NOT NULL DEFAULT '',
+    first_seen         REAL NOT NULL,
+    last_seen          REAL NOT NULL,
+    summary_truncated  INTEGER NOT NULL DEFAULT 0,
+    feed_title         TEXT NOT NULL DEFAULT '',
+    saved_at           REAL NOT NULL
+);
+"""
+
 CACHE_MIGRATIONS: Final[list[Migration]] = [_CACHE_V1, _CACHE_V2, _CACHE_V3, _CACHE_V4, _CACHE_V5]
-STATE_MIGRATIONS: Final[list[Migration]] = [_STATE_V1]
+STATE_MIGRATIONS: Final[list[Migration]] = [_STATE_V1, _STATE_V2]
 CACHE_SCHEMA_VERSION: Final = len(CACHE_MIGRATIONS)
 STATE_SCHEMA_VERSION: Final = len(STATE_MIGRATIONS)
 
 _STATE_COLUMNS: Final = ("post_id", "feed_url", "key", "read", "read_at", "starred", "starred_at")
+COPY_COLUMNS: Final = (
+    "post_id",
+    "feed_url",
+    "key",
+    "title",
+    "link",
+    "published",
+    "summary",
+    "author",
+    "first_seen",
+    "last_seen",
+    "summary_truncated",
+    "feed_title",
+    "saved_at",
+)
 
 
 def _split_script(script: str) -> list[str]:

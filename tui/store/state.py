@@ -96,3 +96,60 @@ def mark_all_read(
         rows,
     )
     return len(rows)
+
+
+# -- copies of starred posts (state v2) ------------------------------------------------
+# Rows go in and come out in COPY_COLUMNS order; reads give the cache's post-row
+# shape (see tui.store.posts._POST_COLUMNS) so build_posts takes them as they are.
+
+_COPY_AS_POST_ROW = (
+    "SELECT post_id, feed_url, key, title, link, published, summary, author, "
+    "first_seen, last_seen, 0, summary_truncated FROM starred_posts"
+)
+
+
+def save_copies(c: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """``rows``: COPY_COLUMNS tuples; a newer copy replaces the older one."""
+    from tui.store.schema import COPY_COLUMNS
+
+    marks = ", ".join("?" for _ in COPY_COLUMNS)
+    c.executemany(
+        f"INSERT OR REPLACE INTO starred_posts ({', '.join(COPY_COLUMNS)}) "  # noqa: S608
+        f"VALUES ({marks})",
+        rows,
+    )
+
+
+def drop_copy(c: sqlite3.Connection, post_id: str) -> None:
+    c.execute("DELETE FROM starred_posts WHERE post_id = ?", (post_id,))
+
+
+def copy_rows(state: sqlite3.Connection, feed_url: str | None) -> list[tuple[Any, ...]]:
+    """The copies (of ``feed_url``, or all), as post rows."""
+    if feed_url is None:
+        return state.execute(_COPY_AS_POST_ROW).fetchall()
+    return state.execute(_COPY_AS_POST_ROW + " WHERE feed_url = ?", (feed_url,)).fetchall()
+
+
+def copy_row(state: sqlite3.Connection, post_id: str) -> tuple[Any, ...] | None:
+    row: tuple[Any, ...] | None = state.execute(
+        _COPY_AS_POST_ROW + " WHERE post_id = ?", (post_id,)
+    ).fetchone()
+    return row
+
+
+def copied_feeds(state: sqlite3.Connection) -> dict[str, str]:
+    """feed URL -> its title, for the feeds starred posts were copied from."""
+    rows = state.execute("SELECT feed_url, max(feed_title) FROM starred_posts GROUP BY feed_url")
+    return dict(rows)
+
+
+def stars_without_copy(state: sqlite3.Connection) -> list[str]:
+    """Starred posts with no copy yet (starred before state v2)."""
+    return [
+        row[0]
+        for row in state.execute(
+            "SELECT post_id FROM post_state WHERE starred = 1 "
+            "AND post_id NOT IN (SELECT post_id FROM starred_posts)"
+        )
+    ]

@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager, suppre
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from tui.models import FeedInfo, ParsedFeed, Post
 from tui.store import articles as _articles
@@ -105,7 +105,7 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
         cache_conn = _open_cache(Path(cache_path), notices)
         state_conn = _open_state(Path(state_path), notices)
-        return cls(
+        store = cls(
             cache_conn,
             state_conn,
             retention=retention,
@@ -113,6 +113,8 @@ class Store:
             max_article_bytes=max_article_bytes,
             max_articles_bytes=max_articles_bytes,
         )
+        store._copy_starred(None)  # stars from before state v2 get their copy now
+        return store
 
     def close(self) -> None:
         locks = [self._cache_lock, self._state_lock, self._cache_read[1], self._state_read[1]]
@@ -175,9 +177,14 @@ class Store:
             return _posts.feed(cache, url)
 
     def feeds(self) -> list[FeedInfo]:
-        """All feeds, in the order they were first recorded."""
+        """All feeds, in the order they were first recorded; then those known only
+        from the copies of their starred posts (the cache was deleted)."""
         with self._reading_cache() as cache:
-            return _posts.feeds(cache)
+            known = _posts.feeds(cache)
+        with self._reading_state() as state_conn:
+            copied = _state.copied_feeds(state_conn)
+        urls = {feed.url for feed in known}
+        return known + [FeedInfo(url, title) for url, title in copied.items() if url not in urls]
 
     def unread_counts(self) -> dict[str, int]:
         """feed URL -> how many of its stored posts are unread (for the sidebar)."""
@@ -196,16 +203,30 @@ class Store:
         """Posts newest first (undated ones placed at their first_seen), with state."""
         with self._reading_state() as state_conn:
             state = _state.state_map(state_conn, feed_url)
+            copies = _state.copy_rows(state_conn, feed_url)
         with self._reading_cache() as cache:
-            rows = _posts.post_rows(cache, feed_url)
+            rows: Iterable[tuple[Any, ...]] = _posts.post_rows(cache, feed_url)
+            orphans = self._orphans(cache, copies)
+            if orphans:
+                rows = _posts.in_list_order([*rows, *orphans])
             return _posts.build_posts(rows, state, unread_only, starred_only)
+
+    @staticmethod
+    def _orphans(cache: sqlite3.Connection, copies: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """The copies of starred posts the cache no longer holds."""
+        if not copies:
+            return []
+        present = _posts.ids_present(cache, [row[0] for row in copies])
+        return [row for row in copies if row[0] not in present]
 
     def post(self, post_id: str) -> Post | None:
         with self._reading_cache() as cache:
             row = _posts.post_row(cache, post_id)
-        if row is None:
-            return None
         with self._reading_state() as state_conn:
+            if row is None:
+                row = _state.copy_row(state_conn, post_id)
+            if row is None:
+                return None
             state = _state.post_state(state_conn, post_id)
         return _posts.build_posts([row], state, False, False)[0]
 
@@ -254,7 +275,24 @@ class Store:
             starred=starred,
         )
         with self._writing_cache() as cache:
-            return _write(cache, work)
+            result = _write(cache, work)
+        if starred:
+            self._copy_starred(starred)  # a starred post's copy follows the feed's edits
+        return result
+
+    def _copy_starred(self, ids: Iterable[str] | None) -> None:
+        """Save (or refresh) the copies of starred posts ``ids``; None = those without one."""
+        if ids is None:
+            with self._reading_state() as state_conn:
+                ids = _state.stars_without_copy(state_conn)
+        ids = list(ids)
+        if not ids:
+            return
+        with self._reading_cache() as cache:
+            rows = _posts.rows_to_copy(cache, ids, _to_ts(datetime.now(UTC)) or 0.0)
+        if rows:
+            with self._writing_state() as state:
+                _write(state, lambda c: _state.save_copies(c, rows))
 
     def record_not_modified(self, url: str, *, not_before: datetime | None, now: datetime) -> None:
         """A 304 (or equivalent): the feed is fine and unchanged."""
@@ -402,16 +440,37 @@ class Store:
         """
         try:
             with self._reading_cache() as cache:
-                return _posts.search(cache, query, feed_url)
+                found = _posts.search(cache, query, feed_url)
         except sqlite3.DatabaseError as error:
             # The open-time check skips the index (it is rebuildable and slow to
             # check): a damaged one shows up here, once, and is rebuilt.
             if getattr(error, "sqlite_errorcode", None) not in _CORRUPT_CODES:
                 raise
-        self.rebuild_search_index()
-        self.search_rebuilt = True
+            self.rebuild_search_index()
+            self.search_rebuilt = True
+            with self._reading_cache() as cache:
+                found = _posts.search(cache, query, feed_url)
+        return found + self._search_orphans(query, feed_url)
+
+    def _search_orphans(self, query: str, feed_url: str | None) -> list[str]:
+        """Starred posts kept only as copies are not in the index: a plain scan (few)."""
+        with self._reading_state() as state_conn:
+            copies = _state.copy_rows(state_conn, feed_url)
+            titles = _state.copied_feeds(state_conn) if copies else {}
+        if not copies:
+            return []
         with self._reading_cache() as cache:
-            return _posts.search(cache, query, feed_url)
+            orphans = self._orphans(cache, copies)
+        wanted = _search.terms(query)
+        found = []
+        for row in _posts.in_list_order(orphans):
+            pid, furl, _key, title, _link, _pub, summary, author = row[:8]
+            text = _search.fold(
+                f"{title} {author} {titles.get(furl, '')} {_search.unescaped(summary)}"
+            )
+            if all(term in text for term in wanted):
+                found.append(pid)
+        return found
 
     # --- user state ------------------------------------------------------
 
@@ -434,11 +493,22 @@ class Store:
             _write(state, lambda c: _state.set_read(c, rows))
 
     def set_starred(self, post_id: str, starred: bool, *, now: datetime | None = None) -> None:
-        at = _to_ts(now or datetime.now(UTC)) if starred else None
+        """Star a post (keeping a copy of it in the state DB, see schema v2) or unstar it."""
+        when = _to_ts(now or datetime.now(UTC)) or 0.0
+        at = when if starred else None
         with self._reading_cache() as cache:
             furl, key = _posts.identities(cache, [post_id]).get(post_id, ("", ""))
+            copy = _posts.rows_to_copy(cache, [post_id], when) if starred else []
+
+        def work(c: sqlite3.Connection) -> None:
+            _state.set_starred(c, post_id, furl, key, starred, at)
+            if copy:
+                _state.save_copies(c, copy)
+            elif not starred:
+                _state.drop_copy(c, post_id)
+
         with self._writing_state() as state:
-            _write(state, lambda c: _state.set_starred(c, post_id, furl, key, starred, at))
+            _write(state, work)
 
     def mark_all_read(self, feed_url: str, *, now: datetime | None = None) -> int:
         """Mark every cached post of ``feed_url`` read; return how many were unread."""
