@@ -102,8 +102,9 @@ class RecordingBrowser:
 
 def make_app(
     transport: httpx.BaseTransport | None = None,
+    # None, with feeds None: the subscriptions in ``settings`` (as a plain launch reads).
     *,
-    feed_url: str = "https://blog.rajpoot.dev/tags/backend/index.xml",
+    feed_url: str | None = "https://blog.rajpoot.dev/tags/backend/index.xml",
     browser: RecordingBrowser | None = None,
     settings: Settings | None = None,
     refresh_on_start: bool = True,

@@ -66,14 +66,14 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 
 
 def stored_feed(feed_server: FeedServer, links: list[str]) -> list[str]:
-    """Refresh a local feed whose posts link to ``links``; return their ids (list --json)."""
+    """Follow a local feed whose posts link to ``links``; return their ids (list --json)."""
     items = [
         Item(title=f"Post {i}", link=link, description="short") for i, link in enumerate(links)
     ]
     feed_url = feed_server.route(
         "/feed.xml", Response(200, {"Content-Type": "application/rss+xml"}, rss(items))
     )
-    assert main(["refresh", "--feed", feed_url]) == 0
+    assert main(["add", feed_url]) == 0
     with Store.open(paths.cache_db_path(), paths.state_db_path()) as store:
         by_link = {p.link: p.id for p in store.posts(feed_url)}
     return [by_link[link] for link in links]

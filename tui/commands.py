@@ -83,7 +83,9 @@ def reader_commands(app: RajpootApp, reader: ReaderScreen) -> list[PaletteComman
     commands.append(
         PaletteCommand("Cancel prefetch", "Stop fetching articles", reader.cancel_prefetch)
     )
-    return commands
+    from tui.feed_commands import feed_commands
+
+    return commands + feed_commands(app, reader)
 
 
 def palette_command_names() -> list[str]:
@@ -92,6 +94,8 @@ def palette_command_names() -> list[str]:
         "Show: all / unread / starred posts",
         "Go to a post by its title",
         "Prefetch unread articles / Cancel prefetch",
+        "Subscribe to this feed / Rename / Move to a folder / Unsubscribe",
+        "Import OPML / Export OPML",
         "Theme",
         "Screenshot",
     ]

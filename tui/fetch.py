@@ -234,8 +234,12 @@ def fetch_feed(
     sleep: Callable[[float], None] = time.sleep,
     should_cancel: Callable[[], bool] = lambda: False,
     on_retry: RetryHook | None = None,
+    local_files: bool = False,
 ) -> FetchResult:
     """GET ``url`` (conditionally, if validators are given), retrying transient faults.
+
+    ``local_files=True`` lets a ``file://`` URL the user gave (a subscription,
+    ``--feed``) be read from disk; by default it is refused like any other scheme.
 
     ``client`` (see :func:`make_client`) is used as is and left open; without one, a
     client is made for this call from ``transport``. ``on_retry(delay, error)`` is
@@ -243,7 +247,7 @@ def fetch_feed(
 
     Raises :class:`FetchError` and nothing else.
     """
-    if url[:7].lower() == "file://":
+    if local_files and url[:7].lower() == "file://":
         return _read_file_feed(url, last_modified=last_modified, policy=policy)
     headers = {"Accept": ACCEPT}
     if etag:
@@ -728,16 +732,14 @@ def _read_file_feed(url: str, *, last_modified: str | None, policy: FetchPolicy)
     """
     import os
     from email.utils import formatdate
+    from pathlib import Path
     from urllib.request import url2pathname
 
     path = url2pathname(urlsplit(url).path)
     try:
-        with open(path, "rb") as handle:
+        with Path(path).open("rb") as handle:
             stamp = formatdate(os.fstat(handle.fileno()).st_mtime, usegmt=True)
-            if last_modified == stamp:
-                body = b""
-            else:
-                body = handle.read(policy.max_bytes + 1)
+            body = b"" if last_modified == stamp else handle.read(policy.max_bytes + 1)
     except OSError as error:
         reason = error.strerror or str(error)
         raise FetchError(FetchErrorKind.BAD_URL, f"{path}: {reason}") from None

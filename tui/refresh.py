@@ -114,6 +114,9 @@ def refresh_feed(
             client=client,
             sleep=sleep or time.sleep,
             should_cancel=should_cancel,
+            # Feed URLs are the user's own (subscriptions, --feed); an OPML import
+            # drops file: ones, and a server's redirect to file: is still refused.
+            local_files=True,
         )
     except FetchError as error:
         if error.kind is FetchErrorKind.CANCELLED:

@@ -277,6 +277,19 @@ class ReaderScreen(Screen[None]):
         if self.post_list.option_count:
             self.post_list.highlighted = 0
 
+    def show_all_feeds(self) -> None:
+        """After the feeds followed changed: "All feeds" (or the one feed left)."""
+        if len(self.feeds) > 1:
+            self.set_class(self.has_class("-sidebar") or self.app.size.width >= 100, "-sidebar")
+            self.show_scope(SidebarRow(RowKind.ALL, "All feeds", 0))
+        else:
+            # One feed reads the whole width, as it does at start-up.
+            self.set_class(False, "-sidebar")
+            if self.focused is self.sidebar:
+                self.set_focus(self.post_list)
+            self.show_scope(SidebarRow(RowKind.FEED, "", 0, url=self.feeds[0].url))
+        self.update_sidebar()
+
     def action_toggle_sidebar(self) -> None:
         shown = not self.has_class("-sidebar")
         self.set_class(shown, "-sidebar")
