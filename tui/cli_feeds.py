@@ -257,5 +257,5 @@ def export_command(file: str | None) -> int:
     except OSError as error:
         _say(f"could not write {file}: {error.strerror or error}")
         return 1
-    print(f"Wrote {len(feeds)} feeds to {file}")
+    print(f"Wrote {len(feeds)} feed{'s' if len(feeds) != 1 else ''} to {file}")
     return 0

@@ -60,18 +60,27 @@ def read(path: Path | None = None) -> Subscriptions:
 
 def add(feed: FeedRef, path: Path | None = None) -> Added:
     """Follow ``feed`` (appended last). A URL already followed is left as it is."""
+    what = f"{feed.url} was not added"
+    loaded = _as_loaded(feed)
+    if loaded is None:
+        raise SettingsNotSaved(f"{feed.url} is not a feed address ({FeedTable.entry_rule}); {what}")
+    feed = loaded
 
     def change(feeds: list[FeedRef]) -> list[FeedRef] | None:
         if any(known.url == feed.url for known in feeds):
             return None
         return [*feeds, feed]
 
-    return Added.ADDED if _edit(change, path, what=f"{feed.url} was not added") else Added.ALREADY
+    return Added.ADDED if _edit(change, path, what=what) else Added.ALREADY
 
 
 def add_many(new: list[FeedRef], path: Path | None = None) -> int:
-    """Follow each of ``new`` not followed yet, in one write; how many were added."""
+    """Follow each of ``new`` not followed yet, in one write; how many were added.
+
+    One the settings could not hold (not an http(s) or file:/// URL) is left out.
+    """
     added = 0
+    new = [feed for feed in map(_as_loaded, new) if feed is not None]
 
     def change(feeds: list[FeedRef]) -> list[FeedRef] | None:
         nonlocal added
@@ -119,6 +128,18 @@ def update(
         raise SettingsNotSaved(f"{url} is not one of your feeds")
 
     return _edit(change, path, what=f"{url} was not changed")
+
+
+def _as_loaded(feed: FeedRef) -> FeedRef | None:
+    """``feed`` as the file will read back: URL normalised, title and folder cleaned.
+
+    Saving it any other way (``--folder a/b``, an OPML ``xmlUrl`` without a path) would
+    read back as something else, and the edit would be refused as unsafe.
+    """
+    try:
+        return FeedTable().parse(_table(feed))
+    except _Invalid:
+        return None
 
 
 def _folder_path(text: str) -> str:
