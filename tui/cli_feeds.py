@@ -134,12 +134,10 @@ def remove_command(typed: str) -> int:
 
 def feeds_command(*, as_json: bool) -> int:
     """The feeds followed, with unread counts and the last error."""
-    from tui import subscriptions
+    from tui import DEFAULT_FEED_URL, subscriptions
     from tui.feedstatus import failed_last
-    from tui.timefmt import relative
-
-    from tui import DEFAULT_FEED_URL
     from tui.refresh import import_seed_if_empty
+    from tui.timefmt import relative
 
     followed = subscriptions.read().feeds
     with _store() as store:
