@@ -378,3 +378,32 @@ async def test_wide_terminal_shows_panes_side_by_side() -> None:
         await reader.settle()
         assert app.screen.has_class("-wide")
         assert reader.detail.region.x >= reader.post_list.region.right
+
+
+async def test_r_inside_a_retry_after_sends_nothing_and_says_until_when() -> None:
+    from tests.builders import numbered_item, rss
+
+    answers = [
+        httpx.Response(200, content=rss([numbered_item(1)])),
+        httpx.Response(429, headers={"Retry-After": "3600"}),
+    ]
+    requests: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return answers[min(len(requests), len(answers)) - 1]
+
+    app = make_app(httpx.MockTransport(handler), feed_url="https://example.com/feed.xml")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("r")
+        await reader.settle()
+        [limited] = reader.notice_messages(title="Refresh failed")
+        assert "the server asked to wait until " in limited
+        await pilot.press("r")
+        await reader.settle()
+        [waiting] = reader.notice_messages(title="Not refreshed")
+        assert waiting.startswith("example.com: the server asked to wait until ")
+        assert len(requests) == 2
+        assert [p.title for p in reader.posts] == ["Post 1"]

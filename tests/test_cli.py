@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.builders import numbered_item, rss
-from tests.httpserver import FeedServer, Response
+from tests.httpserver import FeedServer, Response, retry_after
 from tui import DEFAULT_FEED_URL, __version__, paths
 from tui.__main__ import main
 from tui.refresh import refresh_feed
@@ -717,3 +717,36 @@ def test_config_edit_never_runs_editor_through_a_shell(
     assert editor_calls(tmp_path) == [
         [";", "touch", str(marker), "$HOME", str(paths.config_path())]
     ]
+
+
+# ------------------------------------------------------------------ politeness
+
+
+def test_refresh_never_asks_again_inside_a_retry_after_and_says_until_when(
+    capsys: pytest.CaptureFixture[str], feed_server: FeedServer
+) -> None:
+    url = feed_server.route_sequence("/feed.xml", [ok(), retry_after(429, 3600)])
+    assert main(["add", url]) == 0
+    assert main(["remove", DEFAULT_FEED_URL]) == 0
+    assert main(["refresh"]) == 1
+    first = capsys.readouterr().out.splitlines()[-1]
+    assert first.startswith("Local Feed: 127.0.0.1: rate limited (429 Too Many Requests)")
+    assert "the server asked to wait until " in first
+    # Straight away again, as a cron job or an impatient person would: nothing is sent.
+    assert main(["refresh"]) == 0
+    again = capsys.readouterr().out.splitlines()
+    assert len(again) == 1
+    assert again[0].startswith("Local Feed: 127.0.0.1: the server asked to wait until ")
+    assert again[0].endswith("; not fetched")
+    assert feed_server.hits("/feed.xml") == 2
+
+
+def test_refresh_says_each_retry_on_stderr(
+    capsys: pytest.CaptureFixture[str], feed_server: FeedServer
+) -> None:
+    url = feed_server.route_sequence("/feed.xml", [retry_after(503, 0), ok()])
+    assert main(["refresh", "--feed", url]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "Local Feed: 3 new\n"
+    assert "127.0.0.1: server error 503 Service Unavailable" in captured.err
+    assert "try 2 of 3 in 0 s" in captured.err

@@ -318,6 +318,67 @@ def test_429_with_a_long_retry_after_fails_at_once_and_records_when_to_come_back
     assert store.posts(url) == before
 
 
+def test_no_fetch_goes_out_before_a_retry_after_has_passed_not_even_a_forced_one(
+    feed_server: FeedServer, store: Store, sleeper: Sleeper
+) -> None:
+    url = feed_server.route_sequence("/feed.xml", [ok(), retry_after(429, 3600), ok()])
+    refresh_feed(store, url, now=at(T1))
+    failed = refresh_feed(store, url, sleep=sleeper, now=at(T2))
+    until = T2 + timedelta(hours=1)
+    hhmm = until.astimezone().strftime("%H:%M")  # the user's own time zone
+    assert failed.status is Status.FAILED
+    assert failed.message.endswith(f"the server asked to wait until {hhmm}")
+
+    # `r`, the CLI and start-up all come through here: none of them asks early.
+    waiting = refresh_feed(store, url, sleep=sleeper, now=at(until - timedelta(minutes=1)))
+    assert waiting.status is Status.WAITING
+    assert waiting.message == (f"127.0.0.1: the server asked to wait until {hhmm}; not fetched")
+    assert feed_server.hits("/feed.xml") == 2
+    assert not waiting.ok
+
+    after = refresh_feed(store, url, sleep=sleeper, now=at(until + timedelta(seconds=1)))
+    assert after.ok
+    assert feed_server.hits("/feed.xml") == 3
+    feed = store.feed(url)
+    assert feed is not None and feed.retry_until is None  # a success clears it
+
+
+def test_freshness_alone_never_blocks_a_refresh_the_user_asks_for(
+    feed_server: FeedServer, store: Store, sleeper: Sleeper
+) -> None:
+    url = feed_server.route_sequence(
+        "/feed.xml", [ok(**{"Cache-Control": "max-age=86400"}), Response(500, {}, b"oops"), ok()]
+    )
+    refresh_feed(store, url, now=at(T1))
+    feed = store.feed(url)
+    assert feed is not None and feed.not_before is not None and feed.retry_until is None
+    failed = refresh_feed(store, url, policy=FetchPolicy(retries=0), sleep=sleeper, now=at(T2))
+    assert failed.status is Status.FAILED
+    assert refresh_feed(store, url, sleep=sleeper, now=at(T3)).status is not Status.WAITING
+    assert feed_server.hits("/feed.xml") == 3
+
+
+def test_each_retry_is_reported_as_it_happens(
+    feed_server: FeedServer, store: Store, sleeper: Sleeper
+) -> None:
+    url = feed_server.route_sequence(
+        "/feed.xml", [Response(503, {}, b""), Response(503, {}, b""), ok()]
+    )
+    said: list[tuple[float, str]] = []
+    outcome = refresh_feed(
+        store,
+        url,
+        policy=FetchPolicy(retries=2),
+        sleep=sleeper,
+        now=at(T1),
+        on_retry=lambda delay, error: said.append((delay, error.message)),
+    )
+    assert outcome.ok
+    assert len(said) == 2
+    assert all("503" in message for _, message in said)
+    assert [delay for delay, _ in said] == sleeper.delays
+
+
 def test_429_with_a_short_retry_after_waits_that_long_then_gives_up(
     feed_server: FeedServer, store: Store, sleeper: Sleeper
 ) -> None:

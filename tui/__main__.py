@@ -258,19 +258,52 @@ def editor_command(environ: Mapping[str, str]) -> list[str]:
 
 def refresh_command(feed_url: str | None) -> int:
     """Refresh ``feed_url``, or every feed the user follows when None."""
-    from tui.refresh import import_seed_if_empty, refresh_feed
+    from tui.fetch import FetchPolicy
+    from tui.refresh import RefreshOutcome, Status, import_seed_if_empty
+    from tui.scheduler import Progress, refresh_many
+    from tui.settings import load_settings
 
     feeds = [_FeedLine(feed_url, "")] if feed_url else _subscribed()
-    failed = False
+    settings = load_settings()
+    finished: dict[str, RefreshOutcome] = {}
+    printed = 0
     with _open_store() as store:
+
+        def progress(step: Progress) -> None:
+            # Fetched in parallel, printed in the order of the list as soon as each
+            # line's turn comes, so the output is the same from run to run.
+            nonlocal printed
+            finished[step.outcome.url] = step.outcome
+            while printed < len(feeds) and feeds[printed].url in finished:
+                feed = feeds[printed]
+                outcome = finished[feed.url]
+                print(f"{_feed_title(store, feed)}: {outcome.message}", flush=True)
+                for warning in outcome.warnings:
+                    print(f"  warning: {warning}")
+                printed += 1
+
         for feed in feeds:
             import_seed_if_empty(store, feed.url)
-            outcome = refresh_feed(store, feed.url)
-            print(f"{_feed_title(store, feed)}: {outcome.message}", flush=True)
-            for warning in outcome.warnings:
-                print(f"  warning: {warning}")
-            failed = failed or not outcome.ok
-    return 1 if failed else 0
+        outcomes = refresh_many(
+            store,
+            [feed.url for feed in feeds],
+            policy=FetchPolicy(timeout=settings.timeout_seconds),
+            parallel=settings.max_parallel_fetches,
+            per_host=settings.fetches_per_host,
+            on_progress=progress,
+            on_retry=_say_retry,
+        )
+    # Waiting out a server's Retry-After is being polite, not failing.
+    return 1 if any(outcome.status is Status.FAILED for outcome in outcomes) else 0
+
+
+def _say_retry(url: str, attempt: int, tries: int, delay: float, error: FetchError) -> None:
+    """Each retry is said on stderr as it happens: a pause is never a mystery."""
+    print(
+        f"rajpoot-tui: {error.message}; try {attempt} of {tries} in {_seconds(delay)}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 class _FeedLine:

@@ -63,6 +63,14 @@ class RefreshFinished(Message):
         self.user_asked = user_asked
 
 
+class RefreshRetrying(Message):
+    """A fetch of the refresh failed and will be tried again: said on the status line."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class RefreshProgress(Message):
     """``refreshing 12/40``: feeds done out of all the refresh fetches."""
 

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
+BLOG_HOST = "blog.rajpoot.dev"
+"""The blog this reader was made for: its URL paths carry sections."""
+MAX_CATEGORIES = 12
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -39,6 +43,8 @@ class Entry:
     """The description as plain text (no Markdown, no escapes), for search."""
     summary_truncated: bool = False
     """The feed's description was longer than we keep; the rest is on the web page."""
+    categories: tuple[str, ...] = ()
+    """The feed's categories (tags) for the item, cleaned, at most :data:`MAX_CATEGORIES`."""
     converter_version: int = 0
     """The :data:`tui.htmltext.CONVERTER_VERSION` that derived ``summary`` and ``text`` from
     ``source``; 0 when they were not derived from it (hand-made entries), which the store
@@ -82,10 +88,15 @@ class Post:
     summary_truncated: bool = False
     """The feed's description was cut (see :data:`tui.parse.MAX_DESCRIPTION_CHARS`): the UI
     can say how to read the whole post, naming whatever key is bound to opening it."""
+    categories: tuple[str, ...] = ()
+    """The feed's categories (tags) for this post."""
 
     @property
     def section(self) -> str:
-        """The blog section, from the URL path: ``/posts/backend/x/`` gives ``backend``."""
+        """The blog section, from the URL path (``/posts/backend/x/`` gives ``backend``);
+        only for the blog's own posts: elsewhere a path segment is not a section."""
+        if urlsplit(self.link).hostname != BLOG_HOST:
+            return ""
         return section_of(self.link)
 
     @property
@@ -109,6 +120,9 @@ class FeedInfo:
     ttl_minutes: int | None = None
     not_before: datetime | None = None
     """Earliest next automatic fetch the server allows (Cache-Control/Expires/ttl)."""
+    retry_until: datetime | None = None
+    """Until when the server asked us not to fetch at all (Retry-After on a 429/503):
+    no fetch, not even one the user asks for, goes out before then."""
 
 
 def post_id(feed_url: str, key: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from tui.htmltext import CONVERTER_VERSION, Description, convert_description, description_to_text
-from tui.models import Entry, ParsedFeed, Post
+from tui.models import MAX_CATEGORIES, Entry, ParsedFeed, Post
 from tui.sanitize import clean_line, clean_text, host_of, is_openable_link
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
@@ -129,8 +129,23 @@ def _entry(raw: Any, *, base: str) -> Entry:
         source=source,
         text=derived.text,
         summary_truncated=cut,
+        categories=_categories(raw),
         converter_version=CONVERTER_VERSION,
     )
+
+
+def _categories(raw: Any) -> tuple[str, ...]:
+    """The item's categories (RSS ``<category>``, Atom ``<category term=...>``), cleaned."""
+    found: list[str] = []
+    for tag in raw.get("tags") or ():
+        if not isinstance(tag, dict):
+            continue
+        name = clean_line(str(tag.get("label") or tag.get("term") or ""))[:MAX_CATEGORY_CHARS]
+        if name and name.casefold() not in {known.casefold() for known in found}:
+            found.append(name)
+        if len(found) >= MAX_CATEGORIES:
+            break
+    return tuple(found)
 
 
 def _fullest_description(raw: Any) -> str:
@@ -193,6 +208,7 @@ def derive_description(source: str, *, base_url: str) -> Description:
 # Room for a whole article's HTML (a long post with highlighted code is ~100-300 KB, the
 # longest in our test feeds ~100 KB); a multi-megabyte description would only slow the
 # parse, the store and the search, so longer ones are cut and flagged.
+MAX_CATEGORY_CHARS = 60
 MAX_DESCRIPTION_CHARS = 500_000
 # A title is one line of a list; a megabyte "title" is an attack or a bug.
 MAX_TITLE_CHARS = 300

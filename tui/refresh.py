@@ -20,7 +20,7 @@ from tui.store import MergeResult, Store
 if TYPE_CHECKING:
     import httpx
 
-    from tui.fetch import FetchPolicy
+    from tui.fetch import FetchPolicy, RetryHook
 
 
 # Longest wait a server may impose through Retry-After (the same bound as RSS <ttl>).
@@ -32,6 +32,8 @@ class Status(enum.StrEnum):
     NOT_MODIFIED = "not-modified"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    WAITING = "waiting"
+    """Not fetched: the server's Retry-After has not passed yet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,7 @@ def refresh_feed(
     sleep: Callable[[float], None] | None = None,
     should_cancel: Callable[[], bool] = lambda: False,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    on_retry: RetryHook | None = None,
 ) -> RefreshOutcome:
     """Fetch ``url`` (conditionally), merge what changed, and record the result.
 
@@ -100,6 +103,16 @@ def refresh_feed(
     from tui.parse import FeedParseError, parse_feed
 
     known = store.feed(url)
+    if known is not None and known.retry_until is not None and known.retry_until > now():
+        # Every fetch honours it, even one the user asked for: asking again sooner
+        # is what gets a reader's address blocked.
+        return RefreshOutcome(
+            url,
+            Status.WAITING,
+            f"{host_of(url)}: the server asked to wait until "
+            f"{wait_until_text(known.retry_until, now())}; not fetched",
+            error_kind="retry-after",
+        )
     has_posts = store.has_posts(url)
     # Without stored posts a 304 would leave the user with nothing to read.
     etag = known.etag if known and has_posts else None
@@ -114,6 +127,7 @@ def refresh_feed(
             client=client,
             sleep=sleep or time.sleep,
             should_cancel=should_cancel,
+            on_retry=on_retry,
             # Feed URLs are the user's own (subscriptions, --feed); an OPML import
             # drops file: ones, and a server's redirect to file: is still refused.
             local_files=True,
@@ -129,8 +143,13 @@ def refresh_feed(
             if error.retry_after
             else None
         )
-        store.record_failure(url, error.message, now=now(), not_before=retry_at)
-        return RefreshOutcome(url, Status.FAILED, error.message, error_kind=str(error.kind))
+        message = error.message
+        if retry_at is not None:
+            # "until 14:05" is what a person can act on; "in 7200 s" is not.
+            message = message.partition(", asks to retry in ")[0]
+            message += f"; the server asked to wait until {wait_until_text(retry_at, now())}"
+        store.record_failure(url, message, now=now(), not_before=retry_at)
+        return RefreshOutcome(url, Status.FAILED, message, error_kind=str(error.kind))
 
     ttl = known.ttl_minutes if known else None
     if result.not_modified and not (etag or last_modified):
@@ -168,6 +187,14 @@ def refresh_feed(
     return RefreshOutcome(
         url, Status.UPDATED, _summary(merge), merge=merge, warnings=list(parsed.warnings)
     )
+
+
+def wait_until_text(until: datetime, now: datetime) -> str:
+    """``14:05`` in the user's time zone; with the day when it is not today."""
+    local, today = until.astimezone(), now.astimezone()
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    return local.strftime("%a %d %b %H:%M")
 
 
 def _not_before(

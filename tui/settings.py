@@ -240,6 +240,14 @@ class Settings:
     timeout_seconds: float = _setting(
         10.0, Number(minimum=0.1), "Network timeout for one request, in seconds."
     )
+    max_parallel_fetches: int = _setting(
+        8, Number(minimum=1, maximum=32, whole=True), "Feeds fetched at once by a refresh."
+    )
+    fetches_per_host: int = _setting(
+        2,
+        Number(minimum=1, maximum=8, whole=True),
+        "Feeds fetched at once from any one server (be kind to small blogs).",
+    )
     retention: int = _setting(
         2000,
         Number(minimum=1, whole=True),

@@ -37,10 +37,11 @@ from tui.messages import (
     PrefetchProgress,
     RefreshFinished,
     RefreshProgress,
+    RefreshRetrying,
 )
 from tui.models import Post
 from tui.reading import KeyNames, SortOrder, View
-from tui.refresh import RefreshOutcome, Status, import_seed_if_empty, refresh_feed
+from tui.refresh import RefreshOutcome, Status, import_seed_if_empty
 from tui.sanitize import host_of, shorten
 from tui.widgets.feed_sidebar import FeedSidebar
 from tui.widgets.post_detail import PostDetail
@@ -50,6 +51,7 @@ from tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from tui.app import RajpootApp
+    from tui.fetch import FetchError
     from tui.store import Store
     from tui.widgets.article_view import ArticleView
 
@@ -1017,29 +1019,38 @@ class ReaderScreen(Screen[None]):
         if not network or cancelled.is_set():
             return []
         from tui.fetch import FetchPolicy
+        from tui.scheduler import Progress, refresh_many
 
         def backoff(seconds: float) -> None:
             cancelled.wait(seconds)  # a cancel cuts a retry wait short
 
-        outcomes: list[RefreshOutcome] = []
-        for url in urls:
-            if cancelled.is_set():
-                break
-            if len(urls) > 1:
-                self.post_message(RefreshProgress(len(outcomes), len(urls)))
-            outcome = refresh_feed(
-                store,
-                url,
-                policy=FetchPolicy(timeout=self.reader_app.settings.timeout_seconds),
-                transport=services.transport,
-                sleep=backoff,
-                should_cancel=cancelled.is_set,
-                now=services.clock,
+        def progress(step: Progress) -> None:
+            if step.total > 1:
+                self.post_message(RefreshProgress(step.done, step.total))
+                if step.outcome.status is Status.UPDATED:
+                    self.post_message(PostsChanged())  # coalesced: one reload per burst
+
+        def retrying(url: str, attempt: int, tries: int, delay: float, error: FetchError) -> None:
+            self.post_message(
+                RefreshRetrying(f"{error.message}; try {attempt} of {tries} in {delay:.0f} s")
             )
-            outcomes.append(outcome)
-            if len(urls) > 1 and outcome.status is Status.UPDATED:
-                self.post_message(PostsChanged())
-        return outcomes
+
+        settings = self.reader_app.settings
+        if len(urls) > 1:
+            self.post_message(RefreshProgress(0, len(urls)))
+        return refresh_many(
+            store,
+            urls,
+            policy=FetchPolicy(timeout=settings.timeout_seconds),
+            transport=services.transport,
+            parallel=settings.max_parallel_fetches,
+            per_host=settings.fetches_per_host,
+            sleep=backoff,
+            should_cancel=cancelled.is_set,
+            now=services.clock,
+            on_progress=progress,
+            on_retry=retrying,
+        )
 
     @staticmethod
     def _rederive(store: Store, cancelled: threading.Event) -> bool:
@@ -1081,6 +1092,11 @@ class ReaderScreen(Screen[None]):
         if not running and not self.post_list.option_count:
             self.detail.show_post(None, placeholder=self._nothing_to_show())
 
+    @on(RefreshRetrying)
+    def _refresh_retrying(self, event: RefreshRetrying) -> None:
+        if self._refreshing:
+            self.status.start(event.text)
+
     @on(RefreshProgress)
     def _refresh_progress(self, event: RefreshProgress) -> None:
         if self._refreshing:
@@ -1105,6 +1121,9 @@ class ReaderScreen(Screen[None]):
             self.update_header()
             if user_asked:
                 self.notify("Up to date.", title="Feed refreshed", timeout=3)
+        elif outcome.status is Status.WAITING:
+            self.update_header()
+            self.notify(outcome.message + ".", title="Not refreshed", timeout=6, markup=False)
         elif outcome.status is Status.FAILED:
             self.update_header()
             offline = outcome.error_kind in _OFFLINE_KINDS
@@ -1125,11 +1144,15 @@ class ReaderScreen(Screen[None]):
         self.reload_posts()
         new = sum(o.merge.new for o in outcomes if o.merge is not None)
         failed = sum(1 for o in outcomes if o.status is Status.FAILED)
+        waiting = sum(1 for o in outcomes if o.status is Status.WAITING)
+        fetched = sum(1 for o in outcomes if o.status not in (Status.WAITING, Status.CANCELLED))
         if not (user_asked or new or failed):
             return
-        parts = [f"{reading.plural(len(outcomes), 'feed')} refreshed"]
+        parts = [f"{reading.plural(fetched, 'feed')} refreshed"]
         if new:
             parts.append(f"{reading.plural(new, 'new post')}")
+        if waiting:
+            parts.append(f"{waiting} asked to wait (Retry-After), not fetched")
         if failed:
             errors_key = keys.key_for("feed-errors", self.app._keymap)
             parts.append(f"{failed} failed ({errors_key} lists them)")

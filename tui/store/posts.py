@@ -15,6 +15,7 @@ from typing import Any, Final
 from tui.models import Entry, FeedInfo, ParsedFeed, Post, post_id
 from tui.store import search as _search
 from tui.store.db import _chunks, _from_ts, _to_ts
+from tui.store.schema import CATEGORY_SEPARATOR
 from tui.store.search import fold, unescaped
 
 
@@ -31,7 +32,7 @@ class MergeResult:
 # Built once from constants only (never from input), hence the noqa.
 _POST_COLUMNS: Final = (
     "id, feed_url, key, title, link, published, summary, author, first_seen, last_seen, is_new, "
-    "summary_truncated"
+    "summary_truncated, categories"
 )
 # Ties (same date, same merge) keep the feed's own order: a merge inserts
 # entries in document order, so rowid follows it. Only the ties are sorted
@@ -40,7 +41,7 @@ _POST_ORDER: Final = " ORDER BY coalesce(published, first_seen) DESC, first_seen
 _SELECT_POSTS: Final = f"SELECT {_POST_COLUMNS} FROM posts"  # noqa: S608
 _SELECT_FEEDS: Final = (
     "SELECT url, title, link, etag, last_modified, last_attempt, last_success, last_error, "
-    "ttl_minutes, not_before FROM feeds"
+    "ttl_minutes, not_before, retry_until FROM feeds"
 )
 
 
@@ -56,7 +57,12 @@ def _feed_info(row: tuple[Any, ...]) -> FeedInfo:
         last_error=row[7],
         ttl_minutes=row[8],
         not_before=_from_ts(row[9]),
+        retry_until=_from_ts(row[10]),
     )
+
+
+def _categories(entry: Entry) -> str:
+    return CATEGORY_SEPARATOR.join(entry.categories)
 
 
 def _entry_hash(entry: Entry) -> str:
@@ -100,7 +106,8 @@ def post_rows(cache: sqlite3.Connection, feed_url: str | None) -> Iterable[tuple
 
 _COPY_SOURCE: Final = (
     "SELECT p.id, p.feed_url, p.key, p.title, p.link, p.published, p.summary, "
-    "p.author, p.first_seen, p.last_seen, p.summary_truncated, coalesce(f.title, '') "
+    "p.author, p.first_seen, p.last_seen, p.summary_truncated, p.categories, "
+    "coalesce(f.title, '') "
     "FROM posts AS p LEFT JOIN feeds AS f ON f.url = p.feed_url WHERE p.id IN "
 )
 
@@ -175,7 +182,7 @@ def build_posts(
     get_state = state.get
     out: list[Post] = []
     append = out.append
-    for pid, furl, key, title, link, pub, summary, author, fs, ls, new, cut in rows:
+    for pid, furl, key, title, link, pub, summary, author, fs, ls, new, cut, tags in rows:
         read, starred = get_state(pid, no_state)
         if (unread_only and read) or (starred_only and not starred):
             continue
@@ -201,6 +208,7 @@ def build_posts(
                 bool(starred),
                 bool(new) and not read,
                 bool(cut),
+                tuple(tags.split(CATEGORY_SEPARATOR)) if tags else (),
             )
         )
     return out
@@ -287,6 +295,7 @@ def merge_work(
                         now_ts,
                         int(mark_new),
                         *derived,
+                        _categories(entry),
                     )
                 )
                 indexed.append((key, _index_row(entry, feed_title)))
@@ -301,6 +310,7 @@ def merge_work(
                         chash,
                         now_ts,
                         *derived,
+                        _categories(entry),
                         url,
                         key,
                     )
@@ -309,32 +319,36 @@ def merge_work(
             elif _needs_rederiving(stored[1], bool(stored[2]), entry):
                 # Same post, but kept by an older converter (or before sources were
                 # kept): store what this one made of it. Not an "update" to the reader.
-                refreshes.append((now_ts, *derived, url, key))
+                refreshes.append((now_ts, *derived, _categories(entry), url, key))
                 reindexed.append((stored[3], entry))
             else:
-                touches.append((now_ts, url, key))
+                touches.append((now_ts, _categories(entry), url, key))
         c.executemany(
             "INSERT INTO posts (feed_url, key, id, title, link, published, updated, "
             "author, content_hash, first_seen, last_seen, is_new, "
-            "summary, source, converter_version, summary_truncated) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "summary, source, converter_version, summary_truncated, categories) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
         )
         # is_new and first_seen are deliberately left alone on update.
         c.executemany(
             "UPDATE posts SET title = ?, link = ?, published = ?, updated = ?, "
             "author = ?, content_hash = ?, last_seen = ?, "
-            "summary = ?, source = ?, converter_version = ?, summary_truncated = ? "
-            "WHERE feed_url = ? AND key = ?",
+            "summary = ?, source = ?, converter_version = ?, summary_truncated = ?, "
+            "categories = ? WHERE feed_url = ? AND key = ?",
             updates,
         )
         c.executemany(
             "UPDATE posts SET last_seen = ?, "
-            "summary = ?, source = ?, converter_version = ?, summary_truncated = ? "
-            "WHERE feed_url = ? AND key = ?",
+            "summary = ?, source = ?, converter_version = ?, summary_truncated = ?, "
+            "categories = ? WHERE feed_url = ? AND key = ?",
             refreshes,
         )
-        c.executemany("UPDATE posts SET last_seen = ? WHERE feed_url = ? AND key = ?", touches)
+        # Categories too: rows from before cache v6 get theirs on the next merge.
+        c.executemany(
+            "UPDATE posts SET last_seen = ?, categories = ? WHERE feed_url = ? AND key = ?",
+            touches,
+        )
         if indexed:
             rowids = dict(c.execute("SELECT key, rowid FROM posts WHERE feed_url = ?", (url,)))
             c.executemany(
@@ -368,7 +382,7 @@ def merge_work(
             "UPDATE feeds SET title = coalesce(nullif(?, ''), title), "
             "link = coalesce(nullif(?, ''), link), etag = ?, last_modified = ?, "
             "ttl_minutes = ?, not_before = ?, last_attempt = ?, last_success = ?, "
-            "last_error = NULL WHERE url = ?",
+            "last_error = NULL, retry_until = NULL WHERE url = ?",
             (
                 parsed.title,
                 parsed.link,
@@ -441,7 +455,7 @@ def record_not_modified(
         "INSERT INTO feeds (url, not_before, last_attempt, last_success) "
         "VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
         "not_before = excluded.not_before, last_attempt = excluded.last_attempt, "
-        "last_success = excluded.last_success, last_error = NULL",
+        "last_success = excluded.last_success, last_error = NULL, retry_until = NULL",
         (url, _to_ts(not_before), now_ts, now_ts),
     )
 
@@ -450,11 +464,13 @@ def record_failure(
     c: sqlite3.Connection, url: str, message: str, now: datetime, not_before: datetime | None
 ) -> None:
     c.execute(
-        "INSERT INTO feeds (url, title, last_attempt, last_error, not_before) "
-        "VALUES (?, '', ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+        "INSERT INTO feeds (url, title, last_attempt, last_error, not_before, retry_until) "
+        "VALUES (?, '', ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
         "last_attempt = excluded.last_attempt, last_error = excluded.last_error, "
-        "not_before = coalesce(excluded.not_before, not_before)",
-        (url, _to_ts(now), message, _to_ts(not_before)),
+        "not_before = coalesce(excluded.not_before, not_before), "
+        "retry_until = coalesce(excluded.retry_until, retry_until)",
+        # Only a server's Retry-After sets not_before on a failure: it is both.
+        (url, _to_ts(now), message, _to_ts(not_before), _to_ts(not_before)),
     )
 
 

@@ -149,12 +149,31 @@ CREATE TABLE starred_posts (
     first_seen         REAL NOT NULL,
     last_seen          REAL NOT NULL,
     summary_truncated  INTEGER NOT NULL DEFAULT 0,
+    categories         TEXT NOT NULL DEFAULT '',
     feed_title         TEXT NOT NULL DEFAULT '',
     saved_at           REAL NOT NULL
 );
 """
 
-CACHE_MIGRATIONS: Final[list[Migration]] = [_CACHE_V1, _CACHE_V2, _CACHE_V3, _CACHE_V4, _CACHE_V5]
+# v6: many feeds. A server's Retry-After is kept apart from freshness (not_before),
+# because a refresh the user asks for may skip freshness but never a Retry-After.
+# Posts keep their feed's categories, shown as tags (the URL-path "section" is
+# only meaningful on the blog itself). Joined by CATEGORY_SEPARATOR, which
+# cleaned text never contains; older rows get them on their feed's next merge.
+_CACHE_V6: Final = """
+ALTER TABLE feeds ADD COLUMN retry_until REAL;
+ALTER TABLE posts ADD COLUMN categories TEXT NOT NULL DEFAULT '';
+"""
+CATEGORY_SEPARATOR: Final = "\x1f"
+
+CACHE_MIGRATIONS: Final[list[Migration]] = [
+    _CACHE_V1,
+    _CACHE_V2,
+    _CACHE_V3,
+    _CACHE_V4,
+    _CACHE_V5,
+    _CACHE_V6,
+]
 STATE_MIGRATIONS: Final[list[Migration]] = [_STATE_V1, _STATE_V2]
 CACHE_SCHEMA_VERSION: Final = len(CACHE_MIGRATIONS)
 STATE_SCHEMA_VERSION: Final = len(STATE_MIGRATIONS)
@@ -172,6 +191,7 @@ COPY_COLUMNS: Final = (
     "first_seen",
     "last_seen",
     "summary_truncated",
+    "categories",
     "feed_title",
     "saved_at",
 )

@@ -104,7 +104,7 @@ def mark_all_read(
 
 _COPY_AS_POST_ROW = (
     "SELECT post_id, feed_url, key, title, link, published, summary, author, "
-    "first_seen, last_seen, 0, summary_truncated FROM starred_posts"
+    "first_seen, last_seen, 0, summary_truncated, categories FROM starred_posts"
 )
 
 

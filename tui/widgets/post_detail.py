@@ -74,11 +74,11 @@ class PostDetail(VerticalScroll, can_focus=True):
                 self.query_one(widget_id).display = value is not None
 
 
-META_FIELDS = ("Published", "Link", "Section", "Author", "State")
+META_FIELDS = ("Published", "Link", "Section", "Tags", "Author", "State")
 
 
 def meta_values(post: Post, now: datetime) -> dict[str, Content]:
-    """Dates, link, section, author and state as Content: every value is data, not markup."""
+    """Dates, link, section (blog posts only), tags, author, state: Content, never markup."""
     values: dict[str, Content] = {}
     if post.published:
         values["Published"] = Content.assemble(
@@ -91,6 +91,8 @@ def meta_values(post: Post, now: datetime) -> dict[str, Content]:
     )
     if post.section:
         values["Section"] = Content(post.section)
+    if post.categories:
+        values["Tags"] = Content(" · ".join(post.categories))
     if post.author:
         values["Author"] = Content(post.author)
     flags = (("starred", post.starred), ("new", post.is_new), ("unread", not post.read))
