@@ -91,6 +91,12 @@ class Reader:
         await self.pilot.press("enter")
         await self.settle()
 
+    def meta(self, field: str) -> str:
+        """What the post pane shows next to ``field`` (Published, Link, Section, Tags, ...)."""
+        from textual.widgets import Static
+
+        return str(self.screen.detail.query_one(f"#meta-{field.lower()}", Static).content)
+
     def detail_text(self) -> str:
         """The post pane's heading: the post's title, or why there is none."""
         from textual.widgets import Static

@@ -200,3 +200,28 @@ async def test_one_feed_keeps_the_sidebar_hidden_until_b() -> None:
         assert reader.sidebar_shown
         assert reader.sidebar_rows[0][0] == "All feeds"
         assert reader.sidebar_rows[1][0] == "Backend on Manvendra Rajpoot"
+
+
+async def test_other_feeds_show_their_categories_and_no_section() -> None:
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Go notes</title>'
+        b"<item><title>Generics</title><link>https://go.example/posts/lang/generics/</link>"
+        b"<category>language</category><category>[b]types[/b]</category>"
+        b"<pubDate>Tue, 05 May 2026 09:00:00 +0000</pubDate></item></channel></rss>"
+    )
+    app = make_app(
+        httpx.MockTransport(lambda request: httpx.Response(200, content=body)), feed_url=GO
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert reader.meta("Tags") == "language · [b]types[/b]"  # text, never markup
+        assert reader.meta("Section") == ""  # /posts/lang/ means nothing off the blog
+
+
+async def test_the_blogs_own_posts_show_their_section() -> None:
+    app = make_app(refresh_on_start=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert reader.meta("Section") == "backend"

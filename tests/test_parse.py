@@ -376,3 +376,36 @@ def test_has_full_content_heuristic() -> None:
     assert not has_full_content(article + "\n\nContinue reading →")
     assert not has_full_content(article + " […]")
     assert not has_full_content(article + " Read more")
+
+
+def test_categories_of_a_real_feed_are_kept_cleaned_and_once_each() -> None:
+    parsed = parse_feed(
+        (Path(__file__).parent / "data/feeds/feedjira__TechCrunch.xml").read_bytes(),
+        url="http://feeds.feedburner.com/Techcrunch",
+    )
+    first = parsed.entries[0]
+    assert first.categories[:2] == ("TC", "angie\\'s list")  # the feed's own backslash
+    assert all(len(entry.categories) == len(set(entry.categories)) for entry in parsed.entries)
+
+
+def test_atom_category_terms_are_categories_too() -> None:
+    parsed = parse_feed(
+        (Path(__file__).parent / "data/feeds/rsparser__expertopinionent.atom").read_bytes(),
+        url="https://example.com/atom",
+    )
+    assert any("Science" in entry.categories for entry in parsed.entries)
+
+
+def test_hostile_categories_are_cleaned_capped_and_deduplicated() -> None:
+    many = "".join(f"<category>tag {n}</category>" for n in range(40))
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>x</title><link>https://example.com/x</link>"
+        "<category>Go\x1b[31m</category><category>go</category>"
+        f"<category>{'a' * 500}</category>{many}</item></channel></rss>"
+    ).encode()
+    [entry] = parse_feed(body, url="https://example.com/feed").entries
+    assert entry.categories[0] == "Go"  # the escape sequence is gone
+    assert "go" not in entry.categories  # the same category in another case
+    assert len(entry.categories[1]) == 60
+    assert len(entry.categories) == 12
