@@ -16,6 +16,7 @@ import pytest
 
 from tests.builders import numbered_item, rss
 from tests.conftest import FIXED_NOW
+from tests.httpserver import FeedServer, Response, closed_port
 from tui.refresh import Status
 from tui.scheduler import Progress, refresh_many
 from tui.store import Store
@@ -235,3 +236,49 @@ def test_retries_are_reported_with_their_number(store: Store) -> None:
     )
     assert outcomes[0].ok
     assert said == [("https://flaky.example/feed.xml", 2, 3)]
+
+
+def test_the_thirty_real_feeds_and_misbehaving_servers_in_one_refresh(
+    store: Store, feed_server: FeedServer
+) -> None:
+    from tests.conftest import FEEDS
+    from tests.httpserver import redirect, retry_after, slow
+
+    real = sorted(path for path in FEEDS.iterdir() if path.name != "SOURCES.tsv")
+    assert len(real) == 30
+    good = [
+        feed_server.route(f"/real/{path.name}", Response(200, {}, path.read_bytes()))
+        for path in real
+    ]
+    slow_url = feed_server.route("/slow.xml", slow(0.3, BODY))
+    failing = feed_server.route("/failing.xml", Response(500, {}, b"down"))
+    limited = feed_server.route("/limited.xml", retry_after(429, 3600))
+    target = feed_server.route("/moved/feed.xml", Response(200, {}, BODY))
+    moved = feed_server.route("/old.xml", redirect(target, status=301))
+    dead = f"http://127.0.0.1:{closed_port()}/feed.xml"
+
+    every = [*good, slow_url, failing, limited, moved, dead]
+    outcomes = refresh_many(store, every, sleep=lambda _: None, now=lambda: FIXED_NOW)
+    by_url = {outcome.url: outcome for outcome in outcomes}
+
+    # One of the thirty is broken XML on purpose (feedparser's own test case): it
+    # fails with a message, and only it.
+    broken = [url for url in good if not by_url[url].ok]
+    assert [url.rsplit("/", 1)[1] for url in broken] == [
+        "feedparser__illformed__rss_incomplete_cdata.xml"
+    ]
+    assert "not valid XML" in by_url[broken[0]].message
+    good = [url for url in good if url not in broken]
+    assert all(by_url[url].status is Status.UPDATED for url in good)
+    assert by_url[slow_url].ok and by_url[moved].ok
+    assert by_url[failing].status is Status.FAILED
+    assert by_url[dead].status is Status.FAILED
+    assert "the server asked to wait until" in by_url[limited].message
+    # Each real feed's posts are stored under its own URL: guids never cross feeds.
+    # (feedparser's utf-16 test feed holds no item at all.)
+    empty = [url for url in good if not store.posts(url)]
+    assert [url.rsplit("/", 1)[1] for url in empty] == ["feedparser__encoding__utf-16le-bom.xml"]
+    # A Retry-After holds for the next run too.
+    again = refresh_many(store, [limited], now=lambda: FIXED_NOW)
+    assert again[0].status is Status.WAITING
+    assert feed_server.hits("/limited.xml") == 1
