@@ -29,6 +29,19 @@ SHOTS: list[tuple[str, tuple[int, int], tuple[str, ...]]] = [
     ("zoom-80x24.svg", (80, 24), ("j", "z")),
 ]
 
+# Many feeds: the backend feed and three real blogs (copies in tests/data/feeds), one
+# in a folder, and one feed whose server is down.
+FEED_FILES = {
+    "https://research.swtch.com/feed.atom": "rsparser__russcox.atom",
+    "https://daringfireball.net/feeds/main": "rsparser__DaringFireball.atom",
+    "https://www.manton.org/feed.xml": "rsparser__manton.rss",
+}
+DOWN = "https://down.example/feed.xml"
+FEED_SHOTS: list[tuple[str, tuple[int, int], tuple[str, ...]]] = [
+    ("feeds-120x40.svg", (120, 40), ("j", "j")),
+    ("feed-errors-100x30.svg", (100, 30), ("E",)),
+]
+
 
 async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...]) -> None:
     import httpx
@@ -57,6 +70,50 @@ async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...]) -> None
     print(f"wrote {OUT / name}")
 
 
+async def shoot_feeds(name: str, size: tuple[int, int], keys: tuple[str, ...]) -> None:
+    import httpx
+
+    from tui import DEFAULT_FEED_URL
+    from tui.app import RajpootApp
+    from tui.feedlist import FeedRef
+    from tui.services import Services
+    from tui.settings import Settings
+
+    data = ROOT / "tests" / "data" / "feeds"
+    bodies = {url: (data / file).read_bytes() for url, file in FEED_FILES.items()}
+    bodies[DEFAULT_FEED_URL] = (ROOT / "tui" / "seed" / "backend-index.xml").read_bytes()
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        body = bodies.get(str(request.url))
+        if body is None:
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        return httpx.Response(200, content=body)
+
+    feeds = [
+        FeedRef(DEFAULT_FEED_URL),
+        FeedRef("https://research.swtch.com/feed.atom", folder="Go"),
+        FeedRef("https://daringfireball.net/feeds/main", folder="Apple"),
+        FeedRef("https://www.manton.org/feed.xml", folder="Apple"),
+        FeedRef(DOWN, title="A blog that is down", folder="Go"),
+    ]
+    services = Services(
+        settings=Settings(mark_read_after_seconds=-1),
+        transport=httpx.MockTransport(serve),
+        browser_finder=lambda: None,
+        clock=lambda: NOW,
+    )
+    app = RajpootApp(feeds=feeds, services=services)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        await pilot.press(*keys)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        app.save_screenshot(filename=name, path=str(OUT))
+    print(f"wrote {OUT / name}")
+
+
 def main() -> int:
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as home:
@@ -66,6 +123,10 @@ def main() -> int:
         time.tzset()
         for name, size, keys in SHOTS:
             asyncio.run(shoot(name, size, keys))
+        for name, size, keys in FEED_SHOTS:
+            for store in Path(home).glob("xdg_*_home/rajpoot-tui/*.sqlite3*"):
+                store.unlink()  # each shot starts from an empty store, as on a first run
+            asyncio.run(shoot_feeds(name, size, keys))
     return 0
 
 

@@ -225,3 +225,19 @@ async def test_the_blogs_own_posts_show_their_section() -> None:
         reader = Reader(app, pilot)
         await reader.settle()
         assert reader.meta("Section") == "backend"
+
+
+async def test_a_long_feed_title_is_cut_so_its_count_and_mark_still_show() -> None:
+    long_title = "A very long feed title that never ends in a narrow sidebar"
+    feeds = [FeedRef(GO, title=long_title), FeedRef(RUST), FeedRef(DEAD, title=long_title * 2)]
+    app = make_app(many_feeds(), feeds=feeds)
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        sidebar = reader.screen.sidebar
+        shown = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
+        go_row = next(row for row in shown if row.lstrip(" ▸").startswith("A very"))
+        dead_row = [row for row in shown if row.lstrip(" ▸").startswith("A very")][1]
+        assert go_row.endswith("… 3")
+        assert dead_row.endswith("… !")
+        assert all(len(row) <= sidebar.scrollable_content_region.width for row in shown)

@@ -40,6 +40,7 @@ class FeedSidebar(OptionList):
         super().__init__(id=id, markup=False)
         self.border_title = "Feeds"
         self._rows: list[SidebarRow] = []
+        self._current = ""
 
     @property
     def rows(self) -> Sequence[SidebarRow]:
@@ -49,7 +50,10 @@ class FeedSidebar(OptionList):
         """Redraw with fresh counts, the highlight kept on the same row (by id)."""
         keep = self.highlighted_option.id if self.highlighted_option is not None else current
         self._rows = list(rows)
-        self.set_options(Option(_row_content(row, current), id=row.row_id) for row in rows)
+        self._current = current
+        # Room for the text of a row: the count must stay visible however long a title.
+        width = max(8, (self.scrollable_content_region.width or 26) - 1)
+        self.set_options(Option(_row_content(row, current, width), id=row.row_id) for row in rows)
         try:
             index = self.get_option_index(keep or current)
         except OptionDoesNotExist:
@@ -58,19 +62,30 @@ class FeedSidebar(OptionList):
             with self.prevent(OptionList.OptionHighlighted):
                 self.highlighted = index
 
+    def on_resize(self) -> None:
+        if self._rows:
+            self.show_rows(self._rows, current=self._current)
+
     def action_select(self) -> None:
         if self.highlighted is not None and self.highlighted < len(self._rows):
             self.post_message(self.Chosen(self._rows[self.highlighted]))
 
 
-def _row_content(row: SidebarRow, current: str) -> Content:
-    """``▸ Go  12`` with the shown row marked, failures flagged without colour alone."""
+def _row_content(row: SidebarRow, current: str, width: int = 26) -> Content:
+    """``▸ Go  12`` with the shown row marked, failures flagged without colour alone.
+
+    A long title is cut (``…``) so the ``!`` and the count always show.
+    """
     indent = "  " if row.kind is RowKind.FEED and row.folder else ""
     shown = "▸" if row.row_id == current else " "
-    label = Content.styled(row.label, "bold" if row.kind is not RowKind.FEED else "")
+    flag = " !" if row.failed else ""
+    count = f" {row.unread}" if row.unread else ""
+    room = max(3, width - len(shown) - len(indent) - len(flag) - len(count))
+    text = row.label if len(row.label) <= room else row.label[: room - 1] + "…"
+    label = Content.styled(text, "bold" if row.kind is not RowKind.FEED else "")
     parts: list[Content | str | tuple[str, str]] = [shown, indent, label]
-    if row.failed:
-        parts.append((" !", "bold $error"))
-    if row.unread:
-        parts.append((f" {row.unread}", "$accent"))
+    if flag:
+        parts.append((flag, "bold $error"))
+    if count:
+        parts.append((count, "$accent"))
     return Content.assemble(*parts)
