@@ -125,3 +125,20 @@ async def test_export_then_import_opml_from_the_palette(tmp_path: Path) -> None:
         )
         assert ("Tech", 0, True) in reader.sidebar_rows  # fetched at once: it failed
     assert [feed.url for feed in load_settings(config).feeds][-1] == "https://dead.example/feed.xml"
+
+
+async def test_subscribing_to_a_feed_followed_already_says_so() -> None:
+    _, config = subscribed_app()  # (writes the config this run reads)
+    before = config.read_bytes()
+    again = make_app(many_feeds(), feed_url=GO)
+    async with again.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(again, pilot)
+        await reader.settle()
+        await pilot.press("ctrl+p", *"subscribe")
+        rows = await palette_rows(reader)
+        assert not any(row.startswith("Subscribe to this feed") for row in rows)
+        await pilot.press("escape")
+        await run_command(reader, "Rename this feed")  # followed: it can be renamed
+        await answer(reader, "Go")
+    assert config.read_bytes() != before
+    assert load_settings(config).feeds[0] == FeedRef(GO, title="Go")

@@ -8,6 +8,7 @@ safely is reported and left as it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,11 +22,13 @@ if TYPE_CHECKING:
 
 
 def feed_commands(app: RajpootApp, reader: ReaderScreen) -> list[PaletteCommand]:
+    from tui import subscriptions
     from tui.commands import PaletteCommand
 
     commands: list[PaletteCommand] = []
     shown = reader.feed_url
-    followed = {feed.url for feed in reader.feeds} if app.reads_subscriptions else set()
+    # The file, not this run's list: a --feed run may show a feed followed already.
+    followed = {feed.url for feed in subscriptions.read(app.services.config_path).feeds}
     if shown is not None and shown not in followed:
         commands.append(
             PaletteCommand(
@@ -63,13 +66,12 @@ def feed_commands(app: RajpootApp, reader: ReaderScreen) -> list[PaletteCommand]
     return commands
 
 
-def _edit(app: RajpootApp, change: object) -> bool:
+def _edit(app: RajpootApp, change: Callable[[], object]) -> bool:
     """Run an edit of the subscriptions; report a refusal. True when it went through."""
     from tui.settings import SettingsNotSaved
 
     try:
-        if callable(change):
-            change()
+        change()
     except SettingsNotSaved as error:
         app.notify(str(error), title="Feeds not saved", severity="error", markup=False)
         return False
@@ -85,7 +87,13 @@ def _title_of(app: RajpootApp, reader: ReaderScreen, url: str) -> str:
 def subscribe(app: RajpootApp, reader: ReaderScreen, url: str) -> None:
     from tui import subscriptions
 
-    if not _edit(app, lambda: subscriptions.add(FeedRef(url), app.services.config_path)):
+    added: list[subscriptions.Added] = []
+    if not _edit(
+        app, lambda: added.append(subscriptions.add(FeedRef(url), app.services.config_path))
+    ):
+        return
+    if added == [subscriptions.Added.ALREADY]:
+        app.notify(f"Already following {_title_of(app, reader, url)}.", markup=False)
         return
     app.notify(
         f"Following {_title_of(app, reader, url)}. The next start shows it with the others.",
