@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 import httpx
 
@@ -241,3 +242,33 @@ async def test_a_long_feed_title_is_cut_so_its_count_and_mark_still_show() -> No
         assert go_row.endswith("… 3")
         assert dead_row.endswith("… !")
         assert all(len(row) <= sidebar.scrollable_content_region.width for row in shown)
+
+
+async def test_the_automatic_refresh_fetches_only_the_feeds_that_are_due() -> None:
+    from datetime import timedelta
+
+    from tests.conftest import FIXED_NOW
+
+    fetched: list[str] = []
+    bodies = {GO: _go_feed(), RUST: _rust_feed()}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        fetched.append(url)
+        # Go asks for a day between fetches, Rust says nothing.
+        headers = {"cache-control": "max-age=86400"} if url == GO else {}
+        return httpx.Response(200, content=bodies[url], headers=headers)
+
+    app = make_app(httpx.MockTransport(handler), feeds=[FeedRef(GO), FeedRef(RUST)])
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert sorted(fetched) == sorted([GO, RUST])
+        fetched.clear()
+        # An hour later (the interval is 30 minutes): Rust is due, Go asked for a day.
+        later = datetime.now(UTC) + timedelta(hours=1)
+        assert later > FIXED_NOW
+        app.services.clock = lambda: later
+        reader.screen.maybe_auto_refresh()
+        await reader.settle()
+        assert fetched == [RUST]

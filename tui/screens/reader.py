@@ -975,32 +975,45 @@ class ReaderScreen(Screen[None]):
         if settings.refresh_minutes <= 0 or self._refreshing:
             return
         now = self.reader_app.services.clock()
-        if any(
-            auto_refresh_due(self.store.feed(feed.url), now, settings.refresh_minutes)
+        due = [
+            feed.url
             for feed in self.feeds
-        ):
-            self.run_refresh(user_asked=False)
+            if auto_refresh_due(self.store.feed(feed.url), now, settings.refresh_minutes)
+        ]
+        if due:
+            # Only those: the others' publishers (Cache-Control, <ttl>) asked for later.
+            self.run_refresh(user_asked=False, only=due)
 
-    def run_refresh(self, *, user_asked: bool, network: bool = True) -> None:
+    def run_refresh(
+        self, *, user_asked: bool, network: bool = True, only: Sequence[str] | None = None
+    ) -> None:
+        """Refresh every feed read here (or ``only`` those) in a worker."""
         self.run_worker(
-            self._refresh(user_asked=user_asked, network=network),
+            self._refresh(user_asked=user_asked, network=network, only=only),
             group="refresh",
             exclusive=True,
             exit_on_error=False,
             description="Refreshing the feeds" if len(self.feeds) > 1 else "Refreshing the feed",
         )
 
-    async def _refresh(self, *, user_asked: bool, network: bool) -> None:
+    async def _refresh(
+        self, *, user_asked: bool, network: bool, only: Sequence[str] | None = None
+    ) -> None:
         outcomes = await run_abandonable(
             lambda cancelled: self._refresh_blocking(
-                cancelled, network=network, user_asked=user_asked
+                cancelled, network=network, user_asked=user_asked, only=only
             ),
             name="rajpoot-refresh",
         )
         self.post_message(RefreshFinished(outcomes, user_asked=user_asked))
 
     def _refresh_blocking(
-        self, cancelled: threading.Event, *, network: bool, user_asked: bool
+        self,
+        cancelled: threading.Event,
+        *,
+        network: bool,
+        user_asked: bool,
+        only: Sequence[str] | None = None,
     ) -> list[RefreshOutcome]:
         """Runs in a daemon thread: never touches widgets, only posts messages."""
         # The app's one Store is thread-safe (a lock per connection; reads have
@@ -1036,6 +1049,8 @@ class ReaderScreen(Screen[None]):
             )
 
         settings = self.reader_app.settings
+        if only is not None:
+            urls = [url for url in urls if url in set(only)]
         if len(urls) > 1:
             self.post_message(RefreshProgress(0, len(urls)))
         return refresh_many(
