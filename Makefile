@@ -35,6 +35,7 @@ screenshots: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/startup.py --before 0e500e0
 	$(BIN)/python benchmarks/refresh_responsiveness.py
+	PYTHONPATH=. $(BIN)/python benchmarks/refresh_many.py
 	$(BIN)/python benchmarks/search_typing.py
 	PYTHONPATH=. $(BIN)/python benchmarks/article_render.py
 	$(BIN)/python benchmarks/extract.py
