@@ -290,9 +290,10 @@ def test_refresh_without_feed_fetches_every_feed_followed_one_line_each(
     # The default feed can't be reached here (tests have no internet): exit 1.
     assert main(["refresh"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3
     assert lines[0].startswith(f"{SEED_TITLE}: blog.rajpoot.dev: could not resolve")
     assert lines[1] == "Local Feed: no new posts"
+    assert lines[2] == "1 of 2 feeds refreshed, 1 failed"
     assert feed_server.hits("/feed.xml") == 2  # once to add it, once now
 
 

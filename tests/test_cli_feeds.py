@@ -111,7 +111,7 @@ def test_add_follows_the_feed_after_the_default_one_and_lists_its_posts(
     code, out, err = run(capsys, "add", url)
 
     assert (code, err) == (0, "")
-    assert out.splitlines() == [f"Following Local Feed: 3 posts, {url}"]
+    assert out.splitlines() == [f"Following Local Feed ({url}): 3 posts"]
     assert followed() == (DEFAULT, FeedRef(url))
     rows = list_json(capsys)
     mine = [row for row in rows if row["feed"] == url]
@@ -146,7 +146,7 @@ def test_add_saves_the_folder_and_title_given(
     code, out, err = run(capsys, "add", url, "--folder", "Tech / Go", "--title", "My Go")
 
     assert (code, err) == (0, "")
-    assert out.splitlines() == [f"Following My Go in Tech / Go: 3 posts, {url}"]
+    assert out.splitlines() == [f"Following My Go ({url}) in Tech / Go: 3 posts"]
     assert followed() == (DEFAULT, FeedRef(url, title="My Go", folder="Tech / Go"))
     # The reader's own name for its posts is the one given.
     assert {row["feed_title"] for row in list_json(capsys, "--feed", url)} == {"Local Feed"}
@@ -161,7 +161,7 @@ def test_add_with_a_folder_typed_without_spaces_saves_it_as_the_reader_shows_it(
     code, out, err = run(capsys, "add", url, "--folder", "Tech/Go ")
 
     assert (code, err) == (0, "")
-    assert out.splitlines() == [f"Following Local Feed in Tech / Go: 3 posts, {url}"]
+    assert out.splitlines() == [f"Following Local Feed ({url}) in Tech / Go: 3 posts"]
     assert followed() == (DEFAULT, FeedRef(url, folder="Tech / Go"))
 
 
@@ -179,7 +179,7 @@ def test_add_of_a_web_page_follows_the_feed_it_links_to(
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         f"{page} is a web page; its feed is {feed}",
-        f"Following Local Feed: 3 posts, {feed}",
+        f"Following Local Feed ({feed}): 3 posts",
     ]
     assert followed() == (DEFAULT, FeedRef(feed))
     assert {row["title"] for row in list_json(capsys, "--feed", feed)} == {
@@ -215,7 +215,7 @@ def test_a_page_offering_two_feeds_follows_the_first_and_names_the_other(
     lines = out.splitlines()
     assert f"  the page also offers: Comments {comments}" in lines
     assert f"{page} is a web page; its feed is {feed}" in lines
-    assert lines[-1] == f"Following Local Feed: 3 posts, {feed}"
+    assert lines[-1] == f"Following Local Feed ({feed}): 3 posts"
     assert followed() == (DEFAULT, FeedRef(feed))
     assert feed_server.hits("/comments.atom") == 0  # named, not fetched nor followed
 
@@ -287,7 +287,7 @@ def test_add_of_a_relative_file_path_follows_it_as_a_file_url(
 
     assert (code, err) == (0, "")
     assert url.startswith("file:///")
-    assert out.splitlines() == [f"Following Manton Reece: 10 posts, {url}"]
+    assert out.splitlines() == [f"Following Manton Reece ({url}): 10 posts"]
     assert followed() == (DEFAULT, FeedRef(url))
     assert len(list_json(capsys, "--feed", url)) == 10
 
@@ -320,7 +320,7 @@ def test_add_of_a_file_url_follows_it_as_given(
     code, out, err = run(capsys, "add", url)
 
     assert (code, err) == (0, "")
-    assert out.splitlines() == [f"Following Manton Reece: 10 posts, {url}"]
+    assert out.splitlines() == [f"Following Manton Reece ({url}): 10 posts"]
     assert followed() == (DEFAULT, FeedRef(url))
 
 
@@ -339,7 +339,7 @@ def test_add_of_a_relative_path_works_from_the_working_directory_of_a_real_proce
 
     assert result.returncode == 0, result.stderr
     url = path.resolve().as_uri()
-    assert result.stdout == f"Following Manton Reece in Local: 10 posts, {url}\n"
+    assert result.stdout == f"Following Manton Reece ({url}) in Local: 10 posts\n"
     assert followed() == (DEFAULT, FeedRef(url, folder="Local"))
     listed = run_cli(env, "list", "--json", "--feed", url)
     assert listed.returncode == 0, listed.stderr
@@ -430,8 +430,11 @@ def test_remove_stops_following_but_keeps_the_posts_and_stars(
     assert (code, err) == (0, "")
     assert out == f"No longer following {url}; its starred posts stay starred.\n"
     assert followed() == (DEFAULT,)
-    # Not listed with the feeds followed any more, but kept, star and all.
-    assert {row["feed"] for row in list_json(capsys)} == {DEFAULT_FEED_URL}
+    # Its posts are no longer listed with the feeds followed, except the starred
+    # one: a star outlives the subscription (and the cache).
+    listed = list_json(capsys)
+    assert [row["id"] for row in listed if row["feed"] == url] == [starred]
+    assert {row["feed"] for row in listed} == {DEFAULT_FEED_URL, url}
     assert len(list_json(capsys, "--feed", url)) == 3
     rows = list_json(capsys, "--starred", "--feed", url)
     assert [(row["id"], row["starred"]) for row in rows] == [(starred, True)]

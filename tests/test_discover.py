@@ -412,10 +412,6 @@ def test_urls_and_hosts(typed: str, expected: str, tmp_path: Path) -> None:
         "https://exa mple.com/",
         "file://server/share/feed.xml",
         "file:feed.xml",
-        "./missing.xml",
-        "../missing.xml",
-        "~/definitely-missing-feed.xml",
-        "~no-such-user-here/feed.xml",
         "localhost",
         ".example.com",
         "example..com",
@@ -424,6 +420,21 @@ def test_urls_and_hosts(typed: str, expected: str, tmp_path: Path) -> None:
 )
 def test_not_feed_addresses(typed: str, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"^not a feed address: .*\(use an http\(s\) URL"):
+        normalise_location(typed, cwd=tmp_path)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "./missing.xml",
+        "../missing.xml",
+        "/no/such/dir/feed.xml",
+        "~/definitely-missing-feed.xml",
+        "~no-such-user-here/feed.xml",
+    ],
+)
+def test_a_path_that_is_not_there_says_so(typed: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"^no such file: "):
         normalise_location(typed, cwd=tmp_path)
 
 

@@ -142,3 +142,20 @@ async def test_subscribing_to_a_feed_followed_already_says_so() -> None:
         await answer(reader, "Go")
     assert config.read_bytes() != before
     assert load_settings(config).feeds[0] == FeedRef(GO, title="Go")
+
+
+async def test_unsubscribing_keeps_the_feeds_starred_posts_in_all_feeds_and_starred() -> None:
+    app, config = subscribed_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await reader.choose_feed("Rust")
+        await pilot.press("s")  # star "Rust 2"
+        await run_command(reader, "Unsubscribe from this feed")
+        # One feed left: its posts, as at start-up with one feed.
+        assert [p.title for p in reader.posts] == ["Post 3", "Post 2", "Post 1"]
+        await pilot.press("S")
+        await reader.settle()
+        assert [p.title for p in reader.posts] == ["Rust 2"]
+        assert reader.meta("Feed") == "Rust weekly"  # still named, though not followed
+    assert [feed.url for feed in load_settings(config).feeds] == [GO]

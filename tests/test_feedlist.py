@@ -10,6 +10,7 @@ from tui.feedlist import (
     empty_feed_text,
     failing_feeds,
     failing_line,
+    short_address,
     sidebar_rows,
 )
 from tui.models import FeedInfo
@@ -40,14 +41,21 @@ def test_rows_keep_subscription_order_with_loose_feeds_before_folders() -> None:
     ]
 
 
-def test_a_feed_is_named_by_the_user_then_the_feed_then_its_host() -> None:
+def test_a_feed_with_no_title_anywhere_is_named_by_its_address() -> None:
+    assert short_address("https://example.com/blog/feed.xml") == "example.com/blog/feed.xml"
+    assert short_address("https://example.com/") == "example.com"
+    assert short_address("file:///home/me/feeds/local.xml") == "local.xml"
+
+
+def test_a_feed_is_named_by_the_user_then_the_feed_then_its_address() -> None:
     infos = {"https://x.example/feed": FeedInfo(url="https://x.example/feed", title="X's blog")}
     rows = sidebar_rows(
         [FeedRef("https://x.example/feed"), FeedRef("https://y.example/rss"), FeedRef("u", "Mine")],
         infos,
         {},
     )
-    assert [r.label for r in rows[1:]] == ["X's blog", "y.example", "Mine"]
+    # Host and path, so that two untitled feeds of one host never look alike.
+    assert [r.label for r in rows[1:]] == ["X's blog", "y.example/rss", "Mine"]
 
 
 def test_a_failure_marks_the_feed_and_its_folder_until_a_success_after_it() -> None:
@@ -64,9 +72,9 @@ def test_a_failure_marks_the_feed_and_its_folder_until_a_success_after_it() -> N
     assert [(r.label, r.failed) for r in rows] == [
         ("All feeds", False),
         ("F", True),
-        ("a", True),
+        ("a/1", True),
         ("G", False),
-        ("b", False),
+        ("b/2", False),
     ]
     failing = failing_feeds(feeds, {"https://a/1": failed, "https://b/2": recovered})
     assert [f.url for f in failing] == ["https://a/1"]

@@ -157,3 +157,17 @@ def test_a_damaged_state_file_gives_back_its_copies(paths: tuple[Path, Path]) ->
         assert "Read/star state was damaged" in store.notices[0]
         [post] = store.posts()
         assert (post.title, post.starred) == ("Keep me", True)
+
+
+def test_unread_counts_include_the_stars_kept_only_as_copies(paths: tuple[Path, Path]) -> None:
+    cache, state = paths
+    with Store.open(cache, state) as store:
+        merge(store, feed(entry("a"), entry("b"), entry("c")))
+        store.set_starred(post_id(URL, "a"), True)
+        store.set_starred(post_id(URL, "b"), True)
+        store.set_read([post_id(URL, "b")])
+        assert store.unread_counts() == {URL: 2}
+    delete_cache(cache)
+    with Store.open(cache, state) as store:
+        assert store.unread_counts() == {URL: 1}  # "a": starred and unread
+        assert store.feed(URL) is not None and store.feed(URL).title == "Blog"  # type: ignore[union-attr]

@@ -199,3 +199,10 @@ def test_a_symlinked_config_is_edited_where_it_points(tmp_path: Path) -> None:
     subs.add(FeedRef(RUST), link)
     assert link.is_symlink()
     assert RUST in real.read_text()
+
+
+def test_removing_a_table_between_blank_lines_leaves_one_blank_line(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'theme = "nord"\n\n[[feeds]]\nurl = "{GO}"\n\n[[feeds]]\nurl = "{RUST}"\n')
+    subs.remove(GO, path)
+    assert path.read_text() == f'theme = "nord"\n\n[[feeds]]\nurl = "{RUST}"\n'

@@ -293,14 +293,23 @@ def refresh_command(feed_url: str | None) -> int:
             on_progress=progress,
             on_retry=_say_retry,
         )
+    failed = sum(1 for outcome in outcomes if outcome.status is Status.FAILED)
+    if len(outcomes) > 1:
+        waiting = sum(1 for outcome in outcomes if outcome.status is Status.WAITING)
+        summary = f"{len(outcomes) - failed - waiting} of {len(outcomes)} feeds refreshed"
+        if failed:
+            summary += f", {failed} failed"
+        if waiting:
+            summary += f", {waiting} asked to wait"
+        print(summary, flush=True)
     # Waiting out a server's Retry-After is being polite, not failing.
-    return 1 if any(outcome.status is Status.FAILED for outcome in outcomes) else 0
+    return 1 if failed else 0
 
 
 def _say_retry(url: str, attempt: int, tries: int, delay: float, error: FetchError) -> None:
     """Each retry is said on stderr as it happens: a pause is never a mystery."""
     print(
-        f"rajpoot-tui: {error.message}; try {attempt} of {tries} in {_seconds(delay)}",
+        f"rajpoot-tui: {url}: {error.message}; try {attempt} of {tries} in {_seconds(delay)}",
         file=sys.stderr,
         flush=True,
     )
@@ -395,11 +404,15 @@ def list_command(feed_url: str | None, *, unread: bool, starred: bool, as_json: 
         if DEFAULT_FEED_URL in {feed.url for feed in feeds}:
             import_seed_if_empty(store, DEFAULT_FEED_URL)
         titles = {feed.url: _feed_title(store, feed) for feed in feeds}
+        # Every starred post too, even of a feed no longer followed: its star stays.
         posts = [
             post
             for post in store.posts(feed_url, unread_only=unread, starred_only=starred)
-            if post.feed_url in titles
+            if post.feed_url in titles or (feed_url is None and post.starred)
         ]
+        for post in posts:
+            if post.feed_url not in titles:
+                titles[post.feed_url] = _feed_title(store, _FeedLine(post.feed_url, ""))
         never_fetched = feed_url is not None and not posts and not store.has_posts(feed_url)
     if never_fetched:
         print(

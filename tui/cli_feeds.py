@@ -69,10 +69,12 @@ def add_command(typed: str, *, folder: str, title: str) -> int:
     except SettingsNotSaved as error:
         _say(str(error))
         return 1
-    shown = feed.title or (clean_line(info.title) if info and info.title else url)
+    shown = feed.title or (clean_line(info.title) if info and info.title else "")
     saved = subscriptions.read().find(url) or feed
     folder_note = f" in {saved.folder}" if saved.folder else ""
-    print(f"Following {shown}{folder_note}: {count} posts, {url}")
+    posts = f"{count} post" if count == 1 else f"{count} posts"
+    name = f"{shown} ({url})" if shown else url
+    print(f"Following {name}{folder_note}: {posts}")
     _offer_blog_feeds(url)
     return 0
 

@@ -321,6 +321,9 @@ def normalise_location(text: str, *, cwd: Path | None = None) -> str:
     except (OSError, ValueError, RuntimeError):  # too long, a NUL, an unknown ~user
         is_dir = False
 
+    if typed.startswith(("/", "./", "../", "~")):
+        # Meant as a path, not an address: say what is wrong with the path.
+        raise ValueError(f"no such file: {typed!r}")
     if _looks_like_host(typed):
         return f"https://{typed}"
     if is_dir:

@@ -207,8 +207,12 @@ def _import_file(app: RajpootApp, reader: ReaderScreen, path: Path) -> None:
         return
     if app.reads_subscriptions and added:
         known = {feed.url for feed in reader.feeds}
+        was_one = len(reader.feeds) == 1
         reader.feeds = [*reader.feeds, *(feed for feed in feeds if feed.url not in known)]
-        reader.show_all_feeds()
+        if was_one:
+            reader.show_all_feeds()  # from one feed to many: the sidebar and All feeds
+        else:
+            reader.update_sidebar()  # the reader stays where they were
         reader.run_refresh(user_asked=True)
     app.notify(
         f"Imported {added} feed{'s' if added != 1 else ''} from {path.name}"

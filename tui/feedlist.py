@@ -71,12 +71,27 @@ class SidebarRow:
 
 
 def feed_title(feed: FeedLike, info: FeedInfo | None) -> str:
-    """What to call a feed: the user's title, else the feed's own, else its host."""
+    """What to call a feed: the user's title, else the feed's own, else its address
+    (host and path: several feeds of one host must not look alike)."""
     if feed.title:
         return feed.title
     if info is not None and info.title:
         return info.title
-    return host_of(feed.url) or feed.url
+    return short_address(feed.url)
+
+
+def short_address(url: str) -> str:
+    """``example.com/blog/feed.xml``: a URL without its scheme, for a feed with no title."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.scheme == "file":
+        return parts.path.rsplit("/", 1)[-1] or url
+    shown = (parts.netloc + parts.path).rstrip("/")
+    return shown or host_of(url) or url
 
 
 def sidebar_rows(

@@ -6,7 +6,30 @@ from collections.abc import Sequence
 
 from textual.message import Message
 
+from tui.models import FeedInfo, Post
 from tui.refresh import RefreshOutcome
+
+
+class PostsLoaded(Message):
+    """Posts read from the store off the UI thread, for the scope, view and sort named."""
+
+    def __init__(
+        self,
+        posts: list[Post],
+        *,
+        key: tuple[str, str, str],
+        unread: dict[str, int] | None,
+        infos: dict[str, FeedInfo] | None,
+    ) -> None:
+        super().__init__()
+        self.posts = posts
+        self.key = key
+        """(scope row id, view, sort) they were read for: a reader who moved on ignores them."""
+        self.unread = unread
+        self.infos = infos
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PostsLoaded)
 
 
 class PostsChanged(Message):

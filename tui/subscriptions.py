@@ -257,6 +257,12 @@ def _without_tables(text: str, doomed: list[int]) -> str:
         end = headers[at + 1][0] if at + 1 < len(headers) else len(lines)
         while end > begin + 1 and (not lines[end - 1].strip() or _is_comment(lines[end - 1])):
             end -= 1
+        if (
+            begin > 0
+            and not lines[begin - 1].strip()
+            and (end == len(lines) or not lines[end].strip())
+        ):
+            begin -= 1  # one blank line between what was around it, not two
         cut.update(range(begin, end))
     kept = [line for i, line in enumerate(lines) if i not in cut]
     return "".join(kept)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
@@ -28,12 +29,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui import DEFAULT_FEED_URL, keys, reading
 from tui.background import run_abandonable
-from tui.feedlist import FeedLike, FeedRef, RowKind, SidebarRow
+from tui.feedlist import FeedLike, FeedRef, RowKind, SidebarRow, feed_title
 from tui.feedstatus import auto_refresh_due, failed_last, fetch_label
 from tui.messages import (
     ArticleFailed,
     ArticleReady,
     PostsChanged,
+    PostsLoaded,
     PrefetchProgress,
     RefreshFinished,
     RefreshProgress,
@@ -58,6 +60,8 @@ if TYPE_CHECKING:
 # How often the reader checks whether an automatic refresh is due. The refresh
 # itself happens only as often as the settings and the publisher allow.
 AUTO_REFRESH_CHECK_SECONDS = 60.0
+# While many feeds refresh, the list takes in their new posts this often at most.
+RELOAD_EVERY_SECONDS = 1.5
 # Network problems that mean "you are offline", which deserve a calm notice.
 _OFFLINE_KINDS = frozenset({"dns", "connect"})
 
@@ -250,12 +254,31 @@ class ReaderScreen(Screen[None]):
         self.update_sidebar()
 
     def _scope_posts(self) -> list[Post]:
+        # Stars outlive subscriptions: "All feeds" and the starred view also show
+        # the starred posts of feeds no longer followed (sorted in by reload_posts).
+        with_stars = self.scope.kind is RowKind.ALL or self.view is View.STARRED
         if self.feed_url is not None:
-            return self.store.posts(self.feed_url)
+            posts = self.store.posts(self.feed_url)
+            return posts + self._stars_elsewhere() if with_stars else posts
         # Posts of feeds visited once with --feed stay in the cache; only the
         # subscribed ones (of the shown folder) belong here.
         urls = set(self.scope_urls)
-        return [post for post in self.store.posts() if post.feed_url in urls]
+        return [post for post in self.store.posts() if post.feed_url in urls] + (
+            self._stars_elsewhere() if with_stars else []
+        )
+
+    def _stars_elsewhere(self) -> list[Post]:
+        """Starred posts of feeds not read here (unsubscribed, or seen once with --feed)."""
+        if not self.reader_app.reads_subscriptions:
+            return []  # a look at one feed shows that feed
+        followed = {feed.url for feed in self.feeds}
+        return [
+            post for post in self.store.posts(starred_only=True) if post.feed_url not in followed
+        ]
+
+    def _feed_name(self, url: str) -> str:
+        ref = next((feed for feed in self.feeds if feed.url == url), FeedRef(url))
+        return feed_title(ref, self.store.feed(url))
 
     def update_sidebar(self) -> None:
         if not self.has_class("-sidebar"):
@@ -383,7 +406,8 @@ class ReaderScreen(Screen[None]):
             self._update_scope_header()
             return
         feed = self.store.feed(self.feed_url)
-        self.app.title = feed.title if feed and feed.title else self.feed_url
+        ref = next((f for f in self.feeds if f.url == self.feed_url), FeedRef(self.feed_url))
+        self.app.title = feed_title(ref, feed)
         self.app.sub_title = fetch_label(
             feed,
             self.reader_app.services.clock(),
@@ -432,6 +456,9 @@ class ReaderScreen(Screen[None]):
 
     def _show_highlighted(self) -> None:
         self.detail.open_key = self.key_names.open
+        # Posts of several feeds side by side: say which feed each one is from.
+        many = self.feed_url is None or self.view is View.STARRED
+        self.detail.feed_name = self._feed_name if many else None
         current = self.post_list.current_post
         if self._article_post is not None and (current is None or current.id != self._article_post):
             self._close_article()
@@ -1037,15 +1064,27 @@ class ReaderScreen(Screen[None]):
         def backoff(seconds: float) -> None:
             cancelled.wait(seconds)  # a cancel cuts a retry wait short
 
+        last_reload = 0.0
+
         def progress(step: Progress) -> None:
-            if step.total > 1:
-                self.post_message(RefreshProgress(step.done, step.total))
-                if step.outcome.status is Status.UPDATED:
-                    self.post_message(PostsChanged())  # coalesced: one reload per burst
+            nonlocal last_reload
+            if step.total <= 1:
+                return
+            self.post_message(RefreshProgress(step.done, step.total))
+            merge = step.outcome.merge
+            changed = merge is not None and (merge.new or merge.updated)
+            # New posts show as they come, but at most every RELOAD_EVERY seconds:
+            # the end of the refresh reloads once more for the rest.
+            if changed and time.monotonic() - last_reload >= RELOAD_EVERY_SECONDS:
+                last_reload = time.monotonic()
+                self.post_message(PostsChanged())
 
         def retrying(url: str, attempt: int, tries: int, delay: float, error: FetchError) -> None:
+            name = self._feed_name(url)
             self.post_message(
-                RefreshRetrying(f"{error.message}; try {attempt} of {tries} in {delay:.0f} s")
+                RefreshRetrying(
+                    f"{name}: {error.message}; try {attempt} of {tries} in {delay:.0f} s"
+                )
             )
 
         settings = self.reader_app.settings
@@ -1081,7 +1120,45 @@ class ReaderScreen(Screen[None]):
 
     @on(PostsChanged)
     def _posts_changed(self) -> None:
-        self.reload_posts()
+        # Read off the UI thread: at 10,000 posts building them takes longer than
+        # a frame, and a refresh of many feeds asks again and again.
+        self.run_worker(
+            self._load_posts,
+            thread=True,
+            group="reload",
+            exclusive=True,
+            exit_on_error=False,
+            description="Reading the posts",
+        )
+
+    def _reload_key(self) -> tuple[str, str, str]:
+        return (self.scope.row_id, str(self.view), str(self.sort))
+
+    def _load_posts(self) -> None:
+        """Runs in a thread: reads, sorts and counts, touches no widget."""
+        worker = get_current_worker()
+        key = self._reload_key()
+        posts = reading.sort_posts(self._scope_posts(), self.sort)
+        unread = infos = None
+        if self.has_class("-sidebar"):
+            unread = self.store.unread_counts()
+            infos = {feed.url: feed for feed in self.store.feeds()}
+        if not worker.is_cancelled:
+            self.post_message(PostsLoaded(posts, key=key, unread=unread, infos=infos))
+
+    @on(PostsLoaded)
+    def _posts_loaded(self, event: PostsLoaded) -> None:
+        if event.key != self._reload_key():
+            self._posts_changed()  # read for a view the reader has left: again, for this one
+            return
+        self._stored_posts = event.posts
+        self._show_matching()
+        self.update_header()
+        if event.unread is not None and event.infos is not None:
+            from tui.feedlist import sidebar_rows
+
+            rows = sidebar_rows(self.feeds, event.infos, event.unread)
+            self.sidebar.show_rows(rows, current=self.scope.row_id)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -1156,14 +1233,19 @@ class ReaderScreen(Screen[None]):
 
     def report_refreshes(self, outcomes: Sequence[RefreshOutcome], *, user_asked: bool) -> None:
         """Many feeds: one notice for the whole refresh, failures listed by ``E``."""
-        self.reload_posts()
+        self._posts_changed()  # the posts of every feed, read off the UI thread
         new = sum(o.merge.new for o in outcomes if o.merge is not None)
         failed = sum(1 for o in outcomes if o.status is Status.FAILED)
         waiting = sum(1 for o in outcomes if o.status is Status.WAITING)
         fetched = sum(1 for o in outcomes if o.status not in (Status.WAITING, Status.CANCELLED))
         if not (user_asked or new or failed):
             return
-        parts = [f"{reading.plural(fetched, 'feed')} refreshed"]
+        ok = sum(1 for o in outcomes if o.ok)
+        parts = [
+            f"{ok} of {reading.plural(fetched, 'feed')} refreshed"
+            if failed
+            else f"{reading.plural(fetched, 'feed')} refreshed"
+        ]
         if new:
             parts.append(f"{reading.plural(new, 'new post')}")
         if waiting:

@@ -173,8 +173,14 @@ class Store:
             return _posts.has_posts(cache, feed_url)
 
     def feed(self, url: str) -> FeedInfo | None:
+        """What the cache knows of ``url``; else its title from starred copies; else None."""
         with self._reading_cache() as cache:
-            return _posts.feed(cache, url)
+            found = _posts.feed(cache, url)
+        if found is not None:
+            return found
+        with self._reading_state() as state_conn:
+            title = _state.copied_feeds(state_conn).get(url)
+        return None if title is None else FeedInfo(url, title)
 
     def feeds(self) -> list[FeedInfo]:
         """All feeds, in the order they were first recorded; then those known only
@@ -190,8 +196,14 @@ class Store:
         """feed URL -> how many of its stored posts are unread (for the sidebar)."""
         with self._reading_state() as state_conn:
             read = _state.read_ids(state_conn)
+            copies = _state.copy_rows(state_conn, None)
         with self._reading_cache() as cache:
-            return _posts.unread_counts(cache, read)
+            counts = _posts.unread_counts(cache, read)
+            # Starred posts kept only as copies are listed, so they are counted too.
+            for row in self._orphans(cache, copies):
+                if row[0] not in read:
+                    counts[row[1]] = counts.get(row[1], 0) + 1
+        return counts
 
     def posts(
         self,
@@ -205,11 +217,13 @@ class Store:
             state = _state.state_map(state_conn, feed_url)
             copies = _state.copy_rows(state_conn, feed_url)
         with self._reading_cache() as cache:
-            rows: Iterable[tuple[Any, ...]] = _posts.post_rows(cache, feed_url)
+            # Only the rows under the lock: building 10,000 posts takes longer, and a
+            # keypress on the UI thread may be waiting for this connection.
+            rows = list(_posts.post_rows(cache, feed_url))
             orphans = self._orphans(cache, copies)
-            if orphans:
-                rows = _posts.in_list_order([*rows, *orphans])
-            return _posts.build_posts(rows, state, unread_only, starred_only)
+        if orphans:
+            rows = _posts.in_list_order([*rows, *orphans])
+        return _posts.build_posts(rows, state, unread_only, starred_only)
 
     @staticmethod
     def _orphans(cache: sqlite3.Connection, copies: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:

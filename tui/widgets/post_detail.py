@@ -35,6 +35,8 @@ class PostDetail(VerticalScroll, can_focus=True):
         self.clock = clock
         self.open_key = "o"
         """The key that opens the post in the browser now, for the body's wording."""
+        self.feed_name: Callable[[str], str] | None = None
+        """What to call a post's feed, when posts of many feeds are listed together."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title", markup=False)
@@ -51,6 +53,10 @@ class PostDetail(VerticalScroll, can_focus=True):
         same_post = self.post is not None and post is not None and self.post.id == post.id
         previous = self.post
         self.post = post
+        if not self.query("#detail-title"):
+            # Shutting down: the children close before this pane, and a timer of the
+            # list may still fire in between. Nothing is left to show a post in.
+            return
         title = self.query_one("#detail-title", Static)
         body = self.query_one("#detail-body", Markdown)
         if post is None:
@@ -59,7 +65,8 @@ class PostDetail(VerticalScroll, can_focus=True):
             body.update("")
             return
         title.update(Content(post.display_title))
-        self._show_meta(meta_values(post, self.clock()))
+        feed = self.feed_name(post.feed_url) if self.feed_name is not None else ""
+        self._show_meta(meta_values(post, self.clock(), feed=feed))
         if same_post and previous is not None and previous.summary == post.summary:
             return  # only read/star state changed: keep the body and its scroll position
         body.update(body_markdown(post, open_key=self.open_key))
@@ -74,12 +81,14 @@ class PostDetail(VerticalScroll, can_focus=True):
                 self.query_one(widget_id).display = value is not None
 
 
-META_FIELDS = ("Published", "Link", "Section", "Tags", "Author", "State")
+META_FIELDS = ("Feed", "Published", "Link", "Section", "Tags", "Author", "State")
 
 
-def meta_values(post: Post, now: datetime) -> dict[str, Content]:
+def meta_values(post: Post, now: datetime, *, feed: str = "") -> dict[str, Content]:
     """Dates, link, section (blog posts only), tags, author, state: Content, never markup."""
     values: dict[str, Content] = {}
+    if feed:
+        values["Feed"] = Content(feed)
     if post.published:
         values["Published"] = Content.assemble(
             absolute(post.published), ("  ·  ", "dim"), (relative(post.published, now), "italic")
