@@ -282,3 +282,30 @@ def test_the_thirty_real_feeds_and_misbehaving_servers_in_one_refresh(
     again = refresh_many(store, [limited], now=lambda: FIXED_NOW)
     assert again[0].status is Status.WAITING
     assert feed_server.hits("/limited.xml") == 1
+
+
+def test_a_refresh_of_many_feeds_parses_in_worker_processes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from tui import parse_pool
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    parsed_there: list[str] = []
+    real = parse_pool.ParsePool.parse
+
+    def counting(
+        self: parse_pool.ParsePool, body: bytes, *, url: str, content_type: str = ""
+    ) -> object:
+        parsed_there.append(url)
+        return real(self, body, url=url, content_type=content_type)
+
+    monkeypatch.setattr(parse_pool.ParsePool, "parse", counting)
+    feeds = urls(parse_pool.POOL_FROM_FEEDS)
+    outcomes = refresh_many(
+        store, feeds, transport=InFlight().transport(lambda _: None), now=lambda: FIXED_NOW
+    )
+    assert all(o.status is Status.UPDATED for o in outcomes)
+    assert sorted(parsed_there) == sorted(feeds)
+    assert [p.title for p in store.posts(feeds[0])] == ["Post 2", "Post 1"]

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import httpx
 
     from tui.fetch import FetchPolicy, RetryHook
+    from tui.models import ParsedFeed
 
 
 # Longest wait a server may impose through Retry-After (the same bound as RSS <ttl>).
@@ -89,6 +90,7 @@ def refresh_feed(
     should_cancel: Callable[[], bool] = lambda: False,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     on_retry: RetryHook | None = None,
+    parse: Callable[..., ParsedFeed] | None = None,
 ) -> RefreshOutcome:
     """Fetch ``url`` (conditionally), merge what changed, and record the result.
 
@@ -165,7 +167,9 @@ def refresh_feed(
         return RefreshOutcome(url, Status.NOT_MODIFIED, "up to date")
 
     try:
-        parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type)
+        parsed = (parse or parse_feed)(
+            result.body, url=result.final_url, content_type=result.content_type
+        )
     except FeedParseError as error:
         message = f"{host_of(url)}: {error.message}"
         store.record_failure(url, message, now=now())

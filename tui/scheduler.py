@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     import httpx
 
     from tui.fetch import FetchError, FetchPolicy
+    from tui.parse_pool import ParsePool
     from tui.store import Store
 
 DEFAULT_PARALLEL = 8
@@ -95,6 +97,7 @@ def refresh_many(
             should_cancel=should_cancel,
             now=now,
             on_retry=retrying,
+            parse=parse,
         )
 
     def next_startable() -> str | None:
@@ -103,8 +106,14 @@ def refresh_many(
                 return pending.pop(index)
         return None
 
+    from tui import parse_pool
+
+    # Many feeds: parse in processes, on every core, leaving the GIL to the UI thread.
+    processes = parse_pool.ParsePool() if parse_pool.wanted(len(unique)) else None
+    parse = processes.parse if processes is not None else None
     # The client's pool holds a connection per running fetch, no more.
     with (
+        closing_pool(processes),
         make_client(policy, transport) as client,
         ThreadPoolExecutor(
             max_workers=min(parallel, max(1, len(unique))), thread_name_prefix="rajpoot-fetch"
@@ -134,6 +143,15 @@ def refresh_many(
             url, Status.CANCELLED, "refresh cancelled", error_kind="cancelled"
         )
     return [outcomes[url] for url in unique]
+
+
+@contextmanager
+def closing_pool(processes: ParsePool | None) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        if processes is not None:
+            processes.close()
 
 
 def _outcome_of(future: Future[RefreshOutcome], url: str) -> RefreshOutcome:
