@@ -1221,7 +1221,8 @@ class ReaderScreen(Screen[None]):
             offline = outcome.error_kind in _OFFLINE_KINDS
             self.notify(
                 f"{outcome.message}\nShowing the saved posts."
-                if self._stored_posts
+                # The store, not the list: a reload of the list may still be on its way.
+                if self.store.has_posts(outcome.url)
                 else outcome.message,
                 title="Feed unreachable" if offline else "Refresh failed",
                 severity="information" if offline else "warning",
