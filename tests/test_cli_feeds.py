@@ -584,8 +584,9 @@ def test_import_of_a_feedly_export_keeps_its_folders(capsys: pytest.CaptureFixtu
     assert out == (
         f"Imported 4 feeds from {file} (1 already followed); fetch them with: rajpoot-tui refresh\n"
     )
+    # The default feed had no folder of its own: it takes the one the export gives it.
     assert [(feed.url, feed.folder) for feed in followed()] == [
-        (DEFAULT_FEED_URL, ""),
+        (DEFAULT_FEED_URL, "Backend"),
         ("https://martinfowler.com/feed.atom", "Backend"),
         ("https://feeds.arstechnica.com/arstechnica/index", "Tech News"),
         ("https://lwn.net/headlines/rss", "Tech News"),

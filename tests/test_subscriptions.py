@@ -206,3 +206,31 @@ def test_removing_a_table_between_blank_lines_leaves_one_blank_line(tmp_path: Pa
     path.write_text(f'theme = "nord"\n\n[[feeds]]\nurl = "{GO}"\n\n[[feeds]]\nurl = "{RUST}"\n')
     subs.remove(GO, path)
     assert path.read_text() == f'theme = "nord"\n\n[[feeds]]\nurl = "{RUST}"\n'
+
+
+def test_an_import_names_and_files_a_feed_followed_with_nothing_of_its_own(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(USER_FILE)  # the backend feed in "Blogs", Go with a title of its own
+    added = subs.add_many(
+        [
+            FeedRef(DEFAULT_FEED_URL, title="Backend", folder="Elsewhere"),
+            FeedRef(GO, title="Other name", folder="Languages"),
+            FeedRef(RUST, folder="Languages"),
+        ],
+        path,
+    )
+    assert added == 1
+    feeds = load_settings(path).feeds
+    # What the user gave is theirs: neither the folder nor the title is replaced.
+    assert feeds[0] == FeedRef(DEFAULT_FEED_URL, folder="Blogs")
+    assert feeds[1] == FeedRef(GO, title="Go notes")
+    assert feeds[2] == FeedRef(RUST, folder="Languages")
+
+
+def test_an_import_files_the_default_feed_when_nothing_was_written(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    added = subs.add_many([FeedRef(DEFAULT_FEED_URL, title="Backend", folder="Blog")], path)
+    assert added == 0
+    assert load_settings(path).feeds == (FeedRef(DEFAULT_FEED_URL, title="Backend", folder="Blog"),)

@@ -84,14 +84,21 @@ def add_many(new: list[FeedRef], path: Path | None = None) -> int:
 
     def change(feeds: list[FeedRef]) -> list[FeedRef] | None:
         nonlocal added
-        known = {feed.url for feed in feeds}
-        fresh = []
+        known = {feed.url: index for index, feed in enumerate(feeds)}
+        kept = list(feeds)
+        fresh: list[FeedRef] = []
         for feed in new:
-            if feed.url not in known:
-                known.add(feed.url)
+            at = known.get(feed.url)
+            if at is None:
+                known[feed.url] = len(feeds) + len(fresh)
                 fresh.append(feed)
+            elif at < len(kept) and not kept[at].title and not kept[at].folder:
+                # Followed already with nothing of its own (the default feed, say):
+                # the list being imported may name it and give it a folder.
+                kept[at] = FeedRef(feed.url, title=feed.title, folder=feed.folder)
         added = len(fresh)
-        return [*feeds, *fresh] if fresh else None
+        result = [*kept, *fresh]
+        return result if result != feeds else None
 
     _edit(change, path, what="the feeds were not added")
     return added
