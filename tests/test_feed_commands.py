@@ -82,6 +82,12 @@ async def test_unsubscribe_leaves_the_sidebar_and_the_file() -> None:
         await reader.settle()
         await reader.choose_feed("Rust")
         await run_command(reader, "Unsubscribe from this feed")
+        await pilot.press("n")  # asked first: no
+        await reader.settle()
+        assert [feed.url for feed in load_settings(config).feeds] == [GO, RUST]
+        await run_command(reader, "Unsubscribe from this feed")
+        await pilot.press("y")
+        await reader.settle()
         assert not reader.sidebar_shown  # one feed left reads the whole width
         assert [p.title for p in reader.posts] == ["Post 3", "Post 2", "Post 1"]
     assert [feed.url for feed in load_settings(config).feeds] == [GO]
@@ -152,6 +158,8 @@ async def test_unsubscribing_keeps_the_feeds_starred_posts_in_all_feeds_and_star
         await reader.choose_feed("Rust")
         await pilot.press("s")  # star "Rust 2"
         await run_command(reader, "Unsubscribe from this feed")
+        await pilot.press("y")
+        await reader.settle()
         # One feed left: its posts, as at start-up with one feed.
         assert [p.title for p in reader.posts] == ["Post 3", "Post 2", "Post 1"]
         await pilot.press("S")

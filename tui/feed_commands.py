@@ -158,11 +158,28 @@ def move(app: RajpootApp, reader: ReaderScreen, url: str) -> None:
 
 
 def unsubscribe(app: RajpootApp, reader: ReaderScreen, url: str) -> None:
+    from tui.screens.confirm import ConfirmScreen
+
+    title = _title_of(app, reader, url)
+
+    def done(yes: bool | None) -> None:
+        if yes:
+            _unsubscribe(app, reader, url, title)
+
+    app.push_screen(
+        ConfirmScreen(
+            "Unsubscribe",
+            f"Stop following {title}?\nIts starred posts stay; its other posts leave the list.",
+        ),
+        done,
+    )
+
+
+def _unsubscribe(app: RajpootApp, reader: ReaderScreen, url: str, title: str) -> None:
     from tui import subscriptions
 
     if not _edit(app, lambda: subscriptions.remove(url, app.services.config_path)):
         return
-    title = _title_of(app, reader, url)
     if len(reader.feeds) > 1:
         reader.feeds = [feed for feed in reader.feeds if feed.url != url]
         reader.show_all_feeds()
