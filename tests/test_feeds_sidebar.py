@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
 from tests.builders import Item, make_app, numbered_item, rss
 from tests.pilot import Reader
@@ -272,3 +273,27 @@ async def test_the_automatic_refresh_fetches_only_the_feeds_that_are_due() -> No
         reader.screen.maybe_auto_refresh()
         await reader.settle()
         assert fetched == [RUST]
+
+
+async def test_many_feeds_refresh_in_the_app_with_parsing_in_worker_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under Textual, sys.stderr is a capture with no file descriptor: spawning the
+    parse workers must still work (it once failed with "bad value(s) in fds_to_keep")."""
+    import os
+
+    from tui import parse_pool
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    body = rss([numbered_item(n) for n in (1, 2)])
+    feeds = [FeedRef(f"https://h{n}.example/feed.xml") for n in range(parse_pool.POOL_FROM_FEEDS)]
+    app = make_app(
+        httpx.MockTransport(lambda request: httpx.Response(200, content=body)), feeds=feeds
+    )
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert len(reader.posts) == 2 * len(feeds)
+        assert reader.notice_messages(title="Feeds refreshed") == [
+            f"{len(feeds)} feeds refreshed, {2 * len(feeds)} new posts."
+        ]

@@ -13,6 +13,8 @@ app's, the fetches') can copy a held lock into the child and hang it.
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, cast
@@ -45,6 +47,7 @@ class ParsePool:
     def __init__(self, workers: int | None = None) -> None:
         import multiprocessing
 
+        _start_resource_tracker()
         count = workers or min(MAX_WORKERS, os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
             max_workers=count, mp_context=multiprocessing.get_context("spawn")
@@ -57,8 +60,9 @@ class ParsePool:
         if pool is not None:
             try:
                 ok, value = pool.submit(_parse, body, url, content_type).result()
-            except (BrokenProcessPool, RuntimeError, OSError):
-                # A worker died or the pool is shutting down: parse here instead.
+            except (BrokenProcessPool, RuntimeError, OSError, ValueError):
+                # A worker died, could not start, or the pool is shutting down:
+                # parse here instead, as a refresh of few feeds does.
                 self._pool = None
             else:
                 if ok:
@@ -71,6 +75,29 @@ class ParsePool:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+_tracker_lock = threading.Lock()
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with the process's real stderr.
+
+    Spawning a worker starts the tracker once, handing it ``sys.stderr.fileno()``.
+    While a Textual app runs, ``sys.stderr`` is its capture, whose ``fileno()`` is
+    -1, and the spawn fails with "bad value(s) in fds_to_keep".
+    """
+    from multiprocessing import resource_tracker
+
+    with _tracker_lock:
+        captured = sys.stderr
+        real = sys.__stderr__
+        try:
+            if real is not None:
+                sys.stderr = real
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = captured
 
 
 def wanted(feeds: int) -> bool:
