@@ -706,37 +706,65 @@ def save_setting(name: str, value: object, path: Path | None = None) -> None:
     except _Invalid:
         raise ValueError(_rejected(spec, value)) from None
 
-    path = path or paths.config_path()
-    target = path.resolve()
-    file = _display(path)
     refused = f"{name} was not saved and the file was not changed"
-    try:
-        raw: bytes | None = target.read_bytes()
-    except FileNotFoundError:
-        raw = None
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise SettingsNotSaved(f"Could not read {file} ({reason}); {refused}") from error
-    if raw is None:
-        text, data, bom = config_template(), dict[str, Any](), b""
-    else:
-        try:
-            text, data = _parse(raw, file)
-        except _NotLoaded as error:
-            raise SettingsNotSaved(f"{error}; fix it first: {refused}") from None
-        bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-
+    config = ConfigForEdit.read(path, refused)
+    text, data, file = config.text, config.data, config.file
     if isinstance(data.get(name), dict):
         where = _where(file, _Lines(text).find(name))
         raise SettingsNotSaved(f"{where}: {name} is a table; fix it by hand first: {refused}")
     edited = _edited(text, data, name, value)
     if edited is None:
         raise SettingsNotSaved(f"Could not change {name} in {file} safely; {refused}")
-    try:
-        atomic_write(target, bom + edited.encode())
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise SettingsNotSaved(f"Could not write {file} ({reason}); {refused}") from error
+    config.write(edited, refused)
+
+
+class ConfigForEdit:
+    """The settings file as read for one in-place edit (or the template, when absent).
+
+    A plain class, not a dataclass: this module is on the start-up path.
+    """
+
+    __slots__ = ("bom", "data", "file", "target", "text")
+
+    def __init__(
+        self, target: Path, file: str, text: str, data: dict[str, Any], bom: bytes
+    ) -> None:
+        self.target = target
+        """Where the file really is (a symlinked config is written where it points)."""
+        self.file = file
+        """The path as the user would type it, for messages."""
+        self.text = text
+        self.data = data
+        self.bom = bom
+
+    @classmethod
+    def read(cls, path: Path | None, refused: str) -> ConfigForEdit:
+        """Raises SettingsNotSaved (ending in ``refused``) when the file cannot be read
+        or does not load: a file that failed to load is never written."""
+        path = path or paths.config_path()
+        target = path.resolve()
+        file = _display(path)
+        try:
+            raw = target.read_bytes()
+        except FileNotFoundError:
+            return cls(target, file, config_template(), {}, b"")
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise SettingsNotSaved(f"Could not read {file} ({reason}); {refused}") from error
+        try:
+            text, data = _parse(raw, file)
+        except _NotLoaded as error:
+            raise SettingsNotSaved(f"{error}; fix it first: {refused}") from None
+        bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+        return cls(target, file, text, data, bom)
+
+    def write(self, text: str, refused: str) -> None:
+        """Replace the file with ``text`` atomically, keeping its byte-order mark."""
+        try:
+            atomic_write(self.target, self.bom + text.encode())
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise SettingsNotSaved(f"Could not write {self.file} ({reason}); {refused}") from error
 
 
 def _edited(text: str, data: dict[str, Any], name: str, value: object) -> str | None:

@@ -24,15 +24,13 @@ from tui.feedlist import FeedRef
 from tui.sanitize import clean_line
 from tui.settings import (
     DEFAULT_FEEDS,
+    ConfigForEdit,
     FeedTable,
     SettingsNotSaved,
-    _display,
     _inserted,
     _Invalid,
-    _NotLoaded,
-    _parse,
-    atomic_write,
-    config_template,
+    _Lines,
+    _subscriptions,
 )
 
 
@@ -164,40 +162,22 @@ def _edit(
     Raises SettingsNotSaved when the file cannot be read, does not load, or the
     edit cannot be made safely; the file is then unchanged.
     """
-    path = path or paths.config_path()
-    target = path.resolve()
-    file = _display(path)
-    try:
-        raw: bytes | None = target.read_bytes()
-    except FileNotFoundError:
-        raw = None
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise SettingsNotSaved(f"Could not read {file} ({reason}); {what}") from error
-    if raw is None:
-        text, data, bom = config_template(), dict[str, Any](), b""
-    else:
-        try:
-            text, data = _parse(raw, file)
-        except _NotLoaded as error:
-            raise SettingsNotSaved(f"{error}; fix it first: {what}") from None
-        bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-
-    from tui.settings import load_settings
-
-    current = list(load_settings(path).feeds) if raw is not None else list(DEFAULT_FEEDS)
+    config = ConfigForEdit.read(path, what)
+    text, data = config.text, config.data
+    # The list as the loader reads it from this very text (absent: the default feed).
+    current = (
+        list(_subscriptions(FeedTable(), data["feeds"], _Lines(text), config.file, []))
+        if "feeds" in data
+        else list(DEFAULT_FEEDS)
+    )
     wanted = change(current)
     if wanted is None:
         return False
     removed = {feed.url for feed in current} - {feed.url for feed in wanted}
     edited = _edited(text, data, wanted, removed)
     if not _reads_back(edited, data, wanted):
-        raise SettingsNotSaved(f"Could not change the feeds in {file} safely; {what}")
-    try:
-        atomic_write(target, bom + edited.encode())
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise SettingsNotSaved(f"Could not write {file} ({reason}); {what}") from error
+        raise SettingsNotSaved(f"Could not change the feeds in {config.file} safely; {what}")
+    config.write(edited, what)
     return True
 
 
@@ -322,7 +302,7 @@ def _reads_back(edited: str, before: dict[str, Any], wanted: list[FeedRef]) -> b
     """The edit reads as ``wanted`` and leaves every other setting as it was."""
     import tomllib
 
-    from tui.settings import _Lines, _same, _subscriptions
+    from tui.settings import _same
 
     try:
         after = tomllib.loads(edited)
