@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -196,7 +195,7 @@ def _name(row: dict[str, Any]) -> str:
 def import_command(file: str) -> int:
     """Follow every feed of an OPML file (nested outlines become folders)."""
     from tui import subscriptions
-    from tui.opml import OpmlError, parse_opml
+    from tui.opml import OpmlError
     from tui.settings import SettingsNotSaved
 
     try:
@@ -205,26 +204,19 @@ def import_command(file: str) -> int:
         _say(f"could not read {file}: {error.strerror or error}")
         return 1
     try:
-        found = parse_opml(data)
+        done = subscriptions.import_opml(data)
     except OpmlError as error:
         _say(f"{file}: {error}")
         return 1
-    feeds = []
-    for feed in found:
-        if feed.url.startswith("file:"):
-            # A shared OPML file must not make the reader open files on this machine.
-            _say(f"skipped {feed.url}: add a local file yourself with rajpoot-tui add PATH")
-            continue
-        feeds.append(FeedRef(feed.url, title=feed.title, folder=feed.folder))
-    try:
-        added = subscriptions.add_many(feeds)
     except SettingsNotSaved as error:
         _say(str(error))
         return 1
-    already = len(feeds) - added
+    for url in done.skipped:
+        _say(f"skipped {url}: add a local file yourself with rajpoot-tui add PATH")
+    added = done.added
     print(
         f"Imported {added} feed{'s' if added != 1 else ''} from {file}"
-        + (f" ({already} already followed)" if already else "")
+        + (f" ({done.already} already followed)" if done.already else "")
         + ("; fetch them with: rajpoot-tui refresh" if added else "")
     )
     return 0
@@ -233,20 +225,10 @@ def import_command(file: str) -> int:
 def export_command(file: str | None) -> int:
     """The feeds followed as OPML 2.0, to ``file`` or stdout."""
     from tui import subscriptions
-    from tui.opml import OpmlFeed, write_opml
 
-    followed = subscriptions.read().feeds
     with _store() as store:
         infos = {info.url: info for info in store.feeds()}
-    feeds: Sequence[OpmlFeed] = [
-        OpmlFeed(
-            feed.url,
-            feed.title or (infos[feed.url].title if feed.url in infos else ""),
-            feed.folder,
-        )
-        for feed in followed
-    ]
-    document = write_opml(feeds)
+    document, count = subscriptions.export_opml(infos)
     if file is None or file == "-":
         sys.stdout.write(document)
         return 0
@@ -257,5 +239,5 @@ def export_command(file: str | None) -> int:
     except OSError as error:
         _say(f"could not write {file}: {error.strerror or error}")
         return 1
-    print(f"Wrote {len(feeds)} feed{'s' if len(feeds) != 1 else ''} to {file}")
+    print(f"Wrote {count} feed{'s' if count != 1 else ''} to {file}")
     return 0

@@ -78,12 +78,6 @@ def _edit(app: RajpootApp, change: Callable[[], object]) -> bool:
     return True
 
 
-def _title_of(app: RajpootApp, reader: ReaderScreen, url: str) -> str:
-    own = next((feed.title for feed in reader.feeds if feed.url == url and feed.title), "")
-    info = app.store.feed(url)
-    return own or (info.title if info and info.title else url)
-
-
 def subscribe(app: RajpootApp, reader: ReaderScreen, url: str) -> None:
     from tui import subscriptions
 
@@ -93,10 +87,10 @@ def subscribe(app: RajpootApp, reader: ReaderScreen, url: str) -> None:
     ):
         return
     if added == [subscriptions.Added.ALREADY]:
-        app.notify(f"Already following {_title_of(app, reader, url)}.", markup=False)
+        app.notify(f"Already following {reader.feed_name(url)}.", markup=False)
         return
     app.notify(
-        f"Following {_title_of(app, reader, url)}. The next start shows it with the others.",
+        f"Following {reader.feed_name(url)}. The next start shows it with the others.",
         title="Subscribed",
         markup=False,
     )
@@ -120,7 +114,7 @@ def rename(app: RajpootApp, reader: ReaderScreen, url: str) -> None:
         AskScreen(
             "Rename this feed",
             f"A title for {url}",
-            value=current or _title_of(app, reader, url),
+            value=current or reader.feed_name(url),
             hint="Leave it empty to use the feed's own title.",
         ),
         done,
@@ -149,7 +143,7 @@ def move(app: RajpootApp, reader: ReaderScreen, url: str) -> None:
     app.push_screen(
         AskScreen(
             "Move this feed to a folder",
-            f"Folder for {_title_of(app, reader, url)}",
+            f"Folder for {reader.feed_name(url)}",
             value=current,
             hint=hint,
         ),
@@ -160,7 +154,7 @@ def move(app: RajpootApp, reader: ReaderScreen, url: str) -> None:
 def unsubscribe(app: RajpootApp, reader: ReaderScreen, url: str) -> None:
     from tui.screens.confirm import ConfirmScreen
 
-    title = _title_of(app, reader, url)
+    title = reader.feed_name(url)
 
     def done(yes: bool | None) -> None:
         if yes:
@@ -198,42 +192,36 @@ def import_opml(app: RajpootApp, reader: ReaderScreen) -> None:
 
 def _import_file(app: RajpootApp, reader: ReaderScreen, path: Path) -> None:
     from tui import subscriptions
-    from tui.opml import OpmlError, parse_opml
+    from tui.opml import OpmlError
 
+    done: list[subscriptions.Imported] = []
     try:
-        found = parse_opml(path.read_bytes())
+        data = path.read_bytes()
+        imported = _edit(
+            app, lambda: done.append(subscriptions.import_opml(data, app.services.config_path))
+        )
     except OSError as error:
         app.notify(f"Could not read {path}: {error.strerror or error}", severity="error")
         return
     except OpmlError as error:
         app.notify(f"{path}: {error}", severity="error", markup=False)
         return
-    # A shared file must not make the reader open files on this machine.
-    feeds = [
-        FeedRef(feed.url, title=feed.title, folder=feed.folder)
-        for feed in found
-        if not feed.url.startswith("file:")
-    ]
-    added = 0
-
-    def add() -> None:
-        nonlocal added
-        added = subscriptions.add_many(feeds, app.services.config_path)
-
-    if not _edit(app, add):
+    if not imported:
         return
-    if app.reads_subscriptions and added:
+    [result] = done
+    if app.reads_subscriptions and result.added:
         known = {feed.url for feed in reader.feeds}
         was_one = len(reader.feeds) == 1
-        reader.feeds = [*reader.feeds, *(feed for feed in feeds if feed.url not in known)]
+        new = [feed for feed in result.offered if feed.url not in known]
+        reader.feeds = [*reader.feeds, *new]
         if was_one:
             reader.show_all_feeds()  # from one feed to many: the sidebar and All feeds
         else:
             reader.update_sidebar()  # the reader stays where they were
         reader.run_refresh(user_asked=True)
     app.notify(
-        f"Imported {added} feed{'s' if added != 1 else ''} from {path.name}"
-        + (f" ({len(feeds) - added} already followed)" if len(feeds) > added else ""),
+        f"Imported {result.added} feed{'s' if result.added != 1 else ''} from {path.name}"
+        + (f" ({result.already} already followed)" if result.already else ""),
         markup=False,
     )
 
@@ -252,24 +240,16 @@ def export_opml(app: RajpootApp) -> None:
 
 def _export_file(app: RajpootApp, path: Path) -> None:
     from tui import subscriptions
-    from tui.opml import OpmlFeed, write_opml
     from tui.settings import atomic_write
 
     infos = {info.url: info for info in app.store.feeds()}
-    feeds = [
-        OpmlFeed(
-            feed.url,
-            feed.title or (infos[feed.url].title if feed.url in infos else ""),
-            feed.folder,
-        )
-        for feed in subscriptions.read(app.services.config_path).feeds
-    ]
+    document, count = subscriptions.export_opml(infos, app.services.config_path)
     try:
-        atomic_write(path, write_opml(feeds).encode())
+        atomic_write(path, document.encode())
     except OSError as error:
         app.notify(f"Could not write {path}: {error.strerror or error}", severity="error")
         return
-    app.notify(f"Wrote {len(feeds)} feeds to {path}", markup=False)
+    app.notify(f"Wrote {count} feeds to {path}", markup=False)
 
 
 def _replace_feed(

@@ -11,7 +11,6 @@ feed holds one slot and never delays the others.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -76,7 +75,6 @@ def refresh_many(
     outcomes: dict[str, RefreshOutcome] = {}
     pending = list(unique)
     busy_hosts: Counter[str] = Counter()
-    lock = threading.Lock()
 
     def one(url: str) -> RefreshOutcome:
         tries = policy.retries + 1
@@ -122,19 +120,18 @@ def refresh_many(
         running: dict[Future[RefreshOutcome], str] = {}
         while pending or running:
             while pending and len(running) < parallel and not should_cancel():
-                with lock:
-                    url = next_startable()
-                    if url is None:
-                        break
-                    busy_hosts[host_of(url)] += 1
+                # Only this thread starts and finishes fetches: no lock for the counts.
+                url = next_startable()
+                if url is None:
+                    break
+                busy_hosts[host_of(url)] += 1
                 running[pool.submit(one, url)] = url
             if not running:
                 break  # cancelled before the rest could start
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 url = running.pop(future)
-                with lock:
-                    busy_hosts[host_of(url)] -= 1
+                busy_hosts[host_of(url)] -= 1
                 outcomes[url] = _outcome_of(future, url)
                 if on_progress is not None:
                     on_progress(Progress(outcomes[url], len(outcomes), len(unique)))

@@ -14,13 +14,14 @@ one writes ``feeds = []`` so the default does not quietly come back.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tui import paths
 from tui.feedlist import FeedRef
+from tui.models import FeedInfo
 from tui.sanitize import clean_line
 from tui.settings import (
     DEFAULT_FEEDS,
@@ -100,6 +101,52 @@ def add_many(new: list[FeedRef], path: Path | None = None) -> int:
 
     _edit(change, path, what="the feeds were not added")
     return added
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an OPML import did."""
+
+    offered: tuple[FeedRef, ...]
+    """The file's feeds that may be followed (file: URLs are not)."""
+    added: int
+    skipped: tuple[str, ...]
+    """file: URLs left out: a shared OPML file must not make the reader open files here."""
+
+    @property
+    def already(self) -> int:
+        return len(self.offered) - self.added
+
+
+def import_opml(data: bytes, path: Path | None = None) -> Imported:
+    """Follow every feed of an OPML document (nested outlines become folders).
+
+    Raises :class:`tui.opml.OpmlError` for a file that is not OPML and
+    SettingsNotSaved when the settings cannot be edited.
+    """
+    from tui.opml import parse_opml
+
+    found = parse_opml(data)
+    skipped = tuple(feed.url for feed in found if feed.url.startswith("file:"))
+    offered = tuple(
+        FeedRef(feed.url, title=feed.title, folder=feed.folder)
+        for feed in found
+        if not feed.url.startswith("file:")
+    )
+    return Imported(offered, add_many(list(offered), path), skipped)
+
+
+def export_opml(infos: Mapping[str, FeedInfo], path: Path | None = None) -> tuple[str, int]:
+    """The feeds followed as an OPML 2.0 document, and how many; titles the user gave,
+    else the feeds' own (from ``infos``)."""
+    from tui.opml import OpmlFeed, write_opml
+
+    feeds = [
+        OpmlFeed(feed.url, feed.title or (info.title if info else ""), feed.folder)
+        for feed in read(path).feeds
+        for info in [infos.get(feed.url)]
+    ]
+    return write_opml(feeds), len(feeds)
 
 
 def remove(url: str, path: Path | None = None) -> bool:

@@ -276,7 +276,8 @@ class ReaderScreen(Screen[None]):
             post for post in self.store.posts(starred_only=True) if post.feed_url not in followed
         ]
 
-    def _feed_name(self, url: str) -> str:
+    def feed_name(self, url: str) -> str:
+        """The user's title for a feed, else its own, else its address."""
         ref = next((feed for feed in self.feeds if feed.url == url), FeedRef(url))
         return feed_title(ref, self.store.feed(url))
 
@@ -458,7 +459,7 @@ class ReaderScreen(Screen[None]):
         self.detail.open_key = self.key_names.open
         # Posts of several feeds side by side: say which feed each one is from.
         many = self.feed_url is None or self.view is View.STARRED
-        self.detail.feed_name = self._feed_name if many else None
+        self.detail.feed_name = self.feed_name if many else None
         current = self.post_list.current_post
         if self._article_post is not None and (current is None or current.id != self._article_post):
             self._close_article()
@@ -1080,7 +1081,7 @@ class ReaderScreen(Screen[None]):
                 self.post_message(PostsChanged())
 
         def retrying(url: str, attempt: int, tries: int, delay: float, error: FetchError) -> None:
-            name = self._feed_name(url)
+            name = self.feed_name(url)
             self.post_message(
                 RefreshRetrying(
                     f"{name}: {error.message}; try {attempt} of {tries} in {delay:.0f} s"
