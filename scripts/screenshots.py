@@ -13,6 +13,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "screenshots"
@@ -59,8 +60,13 @@ async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...]) -> None
         browser_finder=lambda: None,
         clock=lambda: NOW,
     )
-    app = RajpootApp(services=services, refresh_on_start=False)
+    await save(RajpootApp(services=services, refresh_on_start=False), name, size, keys)
+
+
+async def save(app: Any, name: str, size: tuple[int, int], keys: tuple[str, ...]) -> None:
+    """Run ``app`` headless, let it settle, press ``keys``, settle again, save the SVG."""
     async with app.run_test(size=size) as pilot:
+        await pilot.pause(0.3)  # the start-up refresh begins after the first frame
         await app.workers.wait_for_complete()
         await pilot.pause(0.3)
         await pilot.press(*keys)
@@ -102,16 +108,7 @@ async def shoot_feeds(name: str, size: tuple[int, int], keys: tuple[str, ...]) -
         browser_finder=lambda: None,
         clock=lambda: NOW,
     )
-    app = RajpootApp(feeds=feeds, services=services)
-    async with app.run_test(size=size) as pilot:
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.3)
-        await pilot.press(*keys)
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.3)
-        app.save_screenshot(filename=name, path=str(OUT))
-    print(f"wrote {OUT / name}")
+    await save(RajpootApp(feeds=feeds, services=services), name, size, keys)
 
 
 def main() -> int:
