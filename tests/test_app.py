@@ -278,7 +278,8 @@ async def test_the_refresh_indicator_runs_while_fetching() -> None:
     app = make_app(serve(slow))
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
-        await pilot.pause(0.3)
+        # The built-in snapshot is listed while the fetch hangs on the server.
+        await reader.wait_until(lambda: reader.status.busy and len(reader.posts) > 1)
         assert reader.status.busy
         assert reader.status.has_class("-busy")
         # The keyboard never waits for the network.
