@@ -9,9 +9,7 @@ or all subscribed feeds, chosen in the feeds sidebar. Rules with no UI in them
 from __future__ import annotations
 
 import sqlite3
-import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
 
@@ -19,7 +17,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -28,9 +25,8 @@ from textual.widgets.option_list import OptionDoesNotExist
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui import DEFAULT_FEED_URL, keys, reading
-from tui.background import run_abandonable
 from tui.feedlist import FeedLike, FeedRef, RowKind, SidebarRow, feed_title
-from tui.feedstatus import auto_refresh_due, failed_last, fetch_label
+from tui.feedstatus import failed_last, fetch_label
 from tui.messages import (
     ArticleFailed,
     ArticleReady,
@@ -43,8 +39,8 @@ from tui.messages import (
 )
 from tui.models import Post
 from tui.reading import KeyNames, SortOrder, View
-from tui.refresh import RefreshOutcome, Status, import_seed_if_empty
-from tui.sanitize import host_of, shorten
+from tui.screens.reader_articles import ArticleReading
+from tui.screens.reader_refresh import FeedRefresher, rederive
 from tui.widgets.feed_sidebar import FeedSidebar
 from tui.widgets.post_detail import PostDetail
 from tui.widgets.post_list import PostList
@@ -53,17 +49,12 @@ from tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from tui.app import RajpootApp
-    from tui.fetch import FetchError
     from tui.store import Store
     from tui.widgets.article_view import ArticleView
 
 # How often the reader checks whether an automatic refresh is due. The refresh
 # itself happens only as often as the settings and the publisher allow.
 AUTO_REFRESH_CHECK_SECONDS = 60.0
-# While many feeds refresh, the list takes in their new posts this often at most.
-RELOAD_EVERY_SECONDS = 1.5
-# Network problems that mean "you are offline", which deserve a calm notice.
-_OFFLINE_KINDS = frozenset({"dns", "connect"})
 
 
 class ReaderScreen(Screen[None]):
@@ -97,8 +88,6 @@ class ReaderScreen(Screen[None]):
         self.view = View.ALL
         self.sort = SortOrder.NEWEST
         self._list_scroll = 0.0
-        # The post whose whole article the post pane shows (or is fetching).
-        self._article_post: str | None = None
         self.search_query = ""
         # The last bulk mark-read, for ctrl+z.
         self._undo: reading.MarkedRead | None = None
@@ -110,6 +99,10 @@ class ReaderScreen(Screen[None]):
         self._read_timer: Timer | None = None
         self._read_timer_post: str | None = None
         self._detail_timer: Timer | None = None
+        self.articles = ArticleReading(self)
+        """The whole article in the post pane: fetching, showing, contents, links, prefetch."""
+        self.refresher = FeedRefresher(self)
+        """The feeds' refresh: start-up, automatic and ``r``, and its notices."""
 
     @property
     def reader_app(self) -> RajpootApp:
@@ -164,9 +157,12 @@ class ReaderScreen(Screen[None]):
     @property
     def article(self) -> ArticleView:
         """The article view; mounted with the first article (it is not on the first-paint path)."""
-        from tui.widgets.article_view import ArticleView
+        return self.articles.view
 
-        return self.query_one("#article", ArticleView)
+    @property
+    def stored_posts(self) -> list[Post]:
+        """The shown scope's posts in the current sort, before the view and search filter them."""
+        return self._stored_posts
 
     @property
     def post_pane(self) -> PostDetail | ArticleView:
@@ -222,7 +218,7 @@ class ReaderScreen(Screen[None]):
 
     def _rederive_in_background(self) -> None:
         worker = get_current_worker()
-        if self._rederive(self.store, worker.cancelled_event):
+        if rederive(self.store, worker.cancelled_event):
             self.post_message(PostsChanged())
 
     def watch_list_width(self) -> None:
@@ -461,7 +457,8 @@ class ReaderScreen(Screen[None]):
         many = self.feed_url is None or self.view is View.STARRED
         self.detail.feed_name = self.feed_name if many else None
         current = self.post_list.current_post
-        if self._article_post is not None and (current is None or current.id != self._article_post):
+        opened = self.articles.post_id
+        if opened is not None and (current is None or current.id != opened):
             self._close_article()
         self.detail.show_post(self.post_list.current_post, placeholder=self._nothing_to_show())
         self._update_dwell()
@@ -547,191 +544,46 @@ class ReaderScreen(Screen[None]):
         """enter: the whole post, here. From the store, the feed, or its page."""
         self.read_article(event.post)
 
-    # -- whole articles -------------------------------------------------------------
+    # -- whole articles (tui.screens.reader_articles) ---------------------------------
 
     def read_article(self, post: Post) -> None:
-        self._article_post = post.id
-        from tui.parse import has_full_content
-
-        if has_full_content(post):
-            # The feed carried the whole article: nothing to fetch.
-            self.post_message(ArticleReady(post.id, _article_markdown(post), base_url=post.link))
-            return
-        if not post.link:
-            self.notify("This post has no link to fetch it from.", severity="warning")
-            return
-        self.status.start(f"Fetching the article · {host_of(post.link)}")
-        self.run_worker(
-            lambda: self._load_article(post),
-            thread=True,
-            group="article",
-            exclusive=True,
-            exit_on_error=False,
-            description="Fetching the article",
-        )
-
-    def _load_article(self, post: Post) -> None:
-        """In a thread: the stored article, or fetched, extracted and stored."""
-        from tui.articles.service import load_article
-
-        services = self.reader_app.services
-        worker = get_current_worker()
-        outcome = load_article(
-            self.store,
-            post,
-            client=services.http_client(),
-            now=services.clock,
-            should_cancel=lambda: worker.is_cancelled,
-            sleep=_cancellable_sleep(worker.cancelled_event),
-        )
-        if outcome.ok and outcome.article is not None:
-            body = _article_markdown(post, outcome.article.markdown)
-            note = "" if outcome.stored or outcome.from_store else outcome.message
-            self.post_message(ArticleReady(post.id, body, base_url=outcome.article.url, note=note))
-        else:
-            self.post_message(ArticleFailed(post.id, outcome.message, link=post.link))
+        self.articles.read(post)
 
     @on(ArticleReady)
     async def _article_ready(self, event: ArticleReady) -> None:
-        self.status.stop()
-        if event.post_id != self._article_post:
-            return  # the reader moved on meanwhile
-        if not self.query("#article"):
-            # Imported and mounted only now: its modules (and Pygments) stay off
-            # the first-paint path.
-            from tui.widgets.article_view import ArticleView
-
-            await self.query_one("#panes").mount(ArticleView(id="article"))
-        self.add_class("-article")
-        self.article.show(event.markdown, base_url=event.base_url)
-        self.set_focus(self.article, scroll_visible=False)
-        if event.note:
-            self.notify(event.note, title="Article", severity="warning", markup=False)
+        await self.articles.ready(event)
 
     @on(ArticleFailed)
     def _article_failed(self, event: ArticleFailed) -> None:
-        self.status.stop()
-        if event.post_id == self._article_post:
-            self._article_post = None
-        open_key, link = self.key_names.open, shorten(event.link, 120)
-        self.notify(
-            f"{event.message}\nShowing the description; {open_key} opens {link}",
-            title="Article not available",
-            severity="warning",
-            timeout=8,
-            markup=False,
-        )
+        self.articles.failed(event)
 
     def _close_article(self) -> None:
-        self._article_post = None
-        if self.has_class("-article"):
-            had_focus = self.focused is self.post_pane
-            self.remove_class("-article")
-            if had_focus:
-                self.set_focus(self.post_list, scroll_visible=False)
+        self.articles.close()
 
     def on_article_view_link_activated(self, event: ArticleView.LinkActivated) -> None:
         event.stop()
-        self.follow_link(event.url)
+        self.articles.follow_link(event.url)
 
     def follow_link(self, url: str) -> None:
-        """A link in an article: another stored post opens here, anything else in the browser."""
-        for post in self._stored_posts:
-            if post.link and post.link.rstrip("/") == url.rstrip("/"):
-                self.go_to_post(post.id)
-                return
-        self.reader_app.open_link(url)
+        self.articles.follow_link(url)
 
     def action_contents(self) -> None:
         """t: the article's headings; pick one to jump to it."""
-        if not self.has_class("-article"):
-            enter = keys.key_for("select", self.app._keymap)
-            self.notify(f"Press {enter} to read the whole post first.", timeout=3)
-            return
-        headings = self.article.headings
-        if not headings:
-            self.notify("This article has no headings.", timeout=2)
-            return
-        from tui.screens.picker import PickerScreen
-
-        items = [Content("  " * (level - 1) + text) for level, text, _ in headings]
-
-        def jump(index: int | None) -> None:
-            if index is not None:
-                self.article.scroll_to_heading(index)
-                self.set_focus(self.article, scroll_visible=False)
-
-        self.app.push_screen(PickerScreen("Contents", items), jump)
+        self.articles.show_contents()
 
     def action_links(self) -> None:
         """f: every link of the article (or the description), numbered; pick one to follow."""
-        links = self.article.links if self.has_class("-article") else []
-        if not links:
-            self.notify("No links here.", timeout=2)
-            return
-        from tui.screens.picker import PickerScreen
-
-        items = [Content(f"[{n}] {shorten(url, 200)}") for n, url in enumerate(links, 1)]
-
-        def follow(index: int | None) -> None:
-            if index is not None:
-                self.follow_link(links[index])
-
-        self.app.push_screen(PickerScreen("Links", items), follow)
+        self.articles.show_links()
 
     def prefetch_unread(self) -> None:
-        """Fetch and keep the article of every unread post, for reading offline."""
-        from tui.parse import has_full_content
-
-        posts = [p for p in self._stored_posts if not p.read and not has_full_content(p)]
-        if not posts:
-            self.notify("Every unread post is already readable offline.", timeout=3)
-            return
-        self.run_worker(
-            lambda: self._prefetch(posts),
-            thread=True,
-            group="prefetch",
-            exclusive=True,
-            exit_on_error=False,
-            description="Prefetching articles",
-        )
-
-    def _prefetch(self, posts: list[Post]) -> None:
-        from tui.articles.service import prefetch
-
-        services = self.reader_app.services
-        worker = get_current_worker()
-        report = prefetch(
-            self.store,
-            posts,
-            client=services.http_client(),
-            now=services.clock,
-            on_progress=lambda done, total: self._post_progress(done, total),
-            should_cancel=lambda: worker.is_cancelled,
-        )
-        failed = len(report.failed)
-        summary = f"Kept {reading.plural(report.fetched, 'article')} for reading offline"
-        summary += f"; {failed} could not be fetched." if failed else "."
-        if report.cancelled:
-            summary = "Prefetch cancelled. " + summary
-        self.post_message(
-            PrefetchProgress(report.total, report.total, finished=True, summary=summary)
-        )
-
-    def _post_progress(self, done: int, total: int) -> None:
-        self.post_message(PrefetchProgress(done, total))
+        self.articles.prefetch_unread()
 
     def cancel_prefetch(self) -> None:
-        self.workers.cancel_group(self, "prefetch")
-        self.notify("Cancelling the prefetch…", timeout=2)
+        self.articles.cancel_prefetch()
 
     @on(PrefetchProgress)
     def _prefetch_progress(self, event: PrefetchProgress) -> None:
-        if event.finished:
-            self.status.stop()
-            self.notify(event.summary, title="Articles", timeout=5)
-        else:
-            self.status.start(f"articles {event.done}/{event.total}")
+        self.articles.prefetch_progress(event)
 
     def action_open_post(self) -> None:
         post = self.post_list.current_post
@@ -997,130 +849,16 @@ class ReaderScreen(Screen[None]):
         self.run_refresh(user_asked=True)
 
     def maybe_auto_refresh(self) -> None:
-        # A slow refresh must be allowed to finish: restarting it on every
-        # check would keep a dribbling server "refreshing" forever.
-        settings = self.reader_app.settings
-        if settings.refresh_minutes <= 0 or self._refreshing:
-            return
-        now = self.reader_app.services.clock()
-        due = [
-            feed.url
-            for feed in self.feeds
-            if auto_refresh_due(self.store.feed(feed.url), now, settings.refresh_minutes)
-        ]
-        if due:
-            # Only those: the others' publishers (Cache-Control, <ttl>) asked for later.
-            self.run_refresh(user_asked=False, only=due)
+        self.refresher.maybe_auto_refresh()
 
     def run_refresh(
         self, *, user_asked: bool, network: bool = True, only: Sequence[str] | None = None
     ) -> None:
         """Refresh every feed read here (or ``only`` those) in a worker."""
-        self.run_worker(
-            self._refresh(user_asked=user_asked, network=network, only=only),
-            group="refresh",
-            exclusive=True,
-            exit_on_error=False,
-            description="Refreshing the feeds" if len(self.feeds) > 1 else "Refreshing the feed",
-        )
-
-    async def _refresh(
-        self, *, user_asked: bool, network: bool, only: Sequence[str] | None = None
-    ) -> None:
-        outcomes = await run_abandonable(
-            lambda cancelled: self._refresh_blocking(
-                cancelled, network=network, user_asked=user_asked, only=only
-            ),
-            name="rajpoot-refresh",
-        )
-        self.post_message(RefreshFinished(outcomes, user_asked=user_asked))
-
-    def _refresh_blocking(
-        self,
-        cancelled: threading.Event,
-        *,
-        network: bool,
-        user_asked: bool,
-        only: Sequence[str] | None = None,
-    ) -> list[RefreshOutcome]:
-        """Runs in a daemon thread: never touches widgets, only posts messages."""
-        # The app's one Store is thread-safe (a lock per connection; reads have
-        # their own), so the thread shares it. One Store per process also keeps
-        # SQLite's POSIX locks simple: a second Store opened and closed here used
-        # to let another process delete the WAL under the first (see test_store).
-        store = self.store
-        services = self.reader_app.services
-        urls = [feed.url for feed in self.feeds]
-        if DEFAULT_FEED_URL in urls and import_seed_if_empty(
-            store, DEFAULT_FEED_URL, now=services.clock()
-        ):
-            self.post_message(PostsChanged())
-        if self._rederive(store, cancelled):
-            self.post_message(PostsChanged())
-        if not network or cancelled.is_set():
-            return []
-        from tui.fetch import FetchPolicy
-        from tui.scheduler import Progress, refresh_many
-
-        def backoff(seconds: float) -> None:
-            cancelled.wait(seconds)  # a cancel cuts a retry wait short
-
-        last_reload = 0.0
-
-        def progress(step: Progress) -> None:
-            nonlocal last_reload
-            if step.total <= 1:
-                return
-            self.post_message(RefreshProgress(step.done, step.total))
-            merge = step.outcome.merge
-            changed = merge is not None and (merge.new or merge.updated)
-            # New posts show as they come, but at most every RELOAD_EVERY seconds:
-            # the end of the refresh reloads once more for the rest.
-            if changed and time.monotonic() - last_reload >= RELOAD_EVERY_SECONDS:
-                last_reload = time.monotonic()
-                self.post_message(PostsChanged())
-
-        def retrying(url: str, attempt: int, tries: int, delay: float, error: FetchError) -> None:
-            name = self.feed_name(url)
-            self.post_message(
-                RefreshRetrying(
-                    f"{name}: {error.message}; try {attempt} of {tries} in {delay:.0f} s"
-                )
-            )
-
-        settings = self.reader_app.settings
-        if only is not None:
-            urls = [url for url in urls if url in set(only)]
-        if len(urls) > 1:
-            self.post_message(RefreshProgress(0, len(urls)))
-        return refresh_many(
-            store,
-            urls,
-            policy=FetchPolicy(timeout=settings.timeout_seconds),
-            transport=services.transport,
-            parallel=settings.max_parallel_fetches,
-            per_host=settings.fetches_per_host,
-            sleep=backoff,
-            should_cancel=cancelled.is_set,
-            now=services.clock,
-            on_progress=progress,
-            on_retry=retrying,
-        )
-
-    @staticmethod
-    def _rederive(store: Store, cancelled: threading.Event) -> bool:
-        """Bring posts stored by an older converter up to date, a batch at a time.
-
-        Their Markdown and search text come from the stored source again, so a
-        converter fix reaches posts the feed no longer carries. Off the UI thread.
-        """
-        changed = False
-        while not cancelled.is_set() and store.rederive_stale(limit=200):
-            changed = True
-        return changed
+        self.refresher.run(user_asked=user_asked, network=network, only=only)
 
     @on(PostsChanged)
-    def _posts_changed(self) -> None:
+    def reload_in_background(self) -> None:
         # Read off the UI thread: at 10,000 posts building them takes longer than
         # a frame, and a refresh of many feeds asks again and again.
         self.run_worker(
@@ -1150,7 +888,7 @@ class ReaderScreen(Screen[None]):
     @on(PostsLoaded)
     def _posts_loaded(self, event: PostsLoaded) -> None:
         if event.key != self._reload_key():
-            self._posts_changed()  # read for a view the reader has left: again, for this one
+            self.reload_in_background()  # read for a view the reader has left: again, for this one
             return
         self._stored_posts = event.posts
         self._show_matching()
@@ -1197,81 +935,6 @@ class ReaderScreen(Screen[None]):
 
     @on(RefreshFinished)
     def _refresh_finished(self, event: RefreshFinished) -> None:
-        if len(event.outcomes) == 1:
-            self.report_refresh(event.outcomes[0], user_asked=event.user_asked)
-        elif event.outcomes:
-            self.report_refreshes(event.outcomes, user_asked=event.user_asked)
+        self.refresher.report(event.outcomes, user_asked=event.user_asked)
         if not self._refreshing and not self.post_list.option_count:
             self.detail.show_post(None, placeholder=self._nothing_to_show())
-
-    def report_refresh(self, outcome: RefreshOutcome, *, user_asked: bool) -> None:
-        if outcome.status is Status.UPDATED:
-            self.reload_posts()
-            merge = outcome.merge
-            if user_asked or (merge is not None and merge.new):
-                self.notify(outcome.message.capitalize() + ".", title="Feed refreshed", timeout=4)
-        elif outcome.status is Status.NOT_MODIFIED:
-            self.update_header()
-            if user_asked:
-                self.notify("Up to date.", title="Feed refreshed", timeout=3)
-        elif outcome.status is Status.WAITING:
-            self.update_header()
-            self.notify(outcome.message + ".", title="Not refreshed", timeout=6, markup=False)
-        elif outcome.status is Status.FAILED:
-            self.update_header()
-            offline = outcome.error_kind in _OFFLINE_KINDS
-            self.notify(
-                f"{outcome.message}\nShowing the saved posts."
-                # The store, not the list: a reload of the list may still be on its way.
-                if self.store.has_posts(outcome.url)
-                else outcome.message,
-                title="Feed unreachable" if offline else "Refresh failed",
-                severity="information" if offline else "warning",
-                timeout=8,
-                markup=False,
-            )
-        for warning in outcome.warnings:
-            self.notify(warning, title="Feed problem", severity="warning", timeout=8, markup=False)
-
-    def report_refreshes(self, outcomes: Sequence[RefreshOutcome], *, user_asked: bool) -> None:
-        """Many feeds: one notice for the whole refresh, failures listed by ``E``."""
-        self._posts_changed()  # the posts of every feed, read off the UI thread
-        new = sum(o.merge.new for o in outcomes if o.merge is not None)
-        failed = sum(1 for o in outcomes if o.status is Status.FAILED)
-        waiting = sum(1 for o in outcomes if o.status is Status.WAITING)
-        fetched = sum(1 for o in outcomes if o.status not in (Status.WAITING, Status.CANCELLED))
-        if not (user_asked or new or failed):
-            return
-        ok = sum(1 for o in outcomes if o.ok)
-        parts = [
-            f"{ok} of {reading.plural(fetched, 'feed')} refreshed"
-            if failed
-            else f"{reading.plural(fetched, 'feed')} refreshed"
-        ]
-        if new:
-            parts.append(f"{reading.plural(new, 'new post')}")
-        if waiting:
-            parts.append(f"{waiting} asked to wait (Retry-After), not fetched")
-        if failed:
-            errors_key = keys.key_for("feed-errors", self.app._keymap)
-            parts.append(f"{failed} failed ({errors_key} lists them)")
-        self.notify(
-            ", ".join(parts) + ".",
-            title="Feeds refreshed",
-            severity="warning" if failed else "information",
-            timeout=6,
-            markup=False,
-        )
-
-
-def _article_markdown(post: Post, body: str | None = None) -> str:
-    """The article with the post's title on top (the text is shown literally, never markup)."""
-    text = post.summary if body is None else body
-    return f"# {post.display_title}\n\n{text}"
-
-
-def _cancellable_sleep(cancelled: threading.Event) -> Callable[[float], None]:
-    def sleep(seconds: float) -> None:
-        cancelled.wait(seconds)  # a cancel cuts a retry wait short
-
-    return sleep
