@@ -389,6 +389,15 @@ def test_other_json_is_not_a_feed(body: bytes, expected: bool) -> None:
         ("\texample.com/feed?x=1\n", "https://example.com/feed?x=1"),
         ("example.com:8443/feed", "https://example.com:8443/feed"),
         ("feed.xml", "https://feed.xml"),  # no such file here: a host
+        # This machine or the local network: plain http, as a local server nearly always is.
+        ("127.0.0.1:8765/feed.xml", "http://127.0.0.1:8765/feed.xml"),
+        ("localhost:8080/index.xml", "http://localhost:8080/index.xml"),
+        ("blog.localhost/feed", "http://blog.localhost/feed"),
+        ("192.168.1.5/rss", "http://192.168.1.5/rss"),
+        ("[::1]:8000/atom.xml", "http://[::1]:8000/atom.xml"),
+        ("10.0.0.2", "http://10.0.0.2"),
+        # A public address is no different from a host name.
+        ("93.184.216.34/feed", "https://93.184.216.34/feed"),
     ],
 )
 def test_urls_and_hosts(typed: str, expected: str, tmp_path: Path) -> None:

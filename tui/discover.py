@@ -278,6 +278,40 @@ def _looks_like_host(text: str) -> bool:
     return len(labels) >= 2 and all(_HOST_LABEL.match(label) for label in labels)
 
 
+def _host_part(text: str) -> str:
+    """The host of a schemeless address: ``[::1]`` of ``[::1]:8080/x``, ``a.b`` of ``a.b:80/x``."""
+    authority = re.split(r"[/?#]", text, maxsplit=1)[0]
+    if authority.startswith("["):
+        return authority[1:].partition("]")[0]
+    return authority.partition(":")[0]
+
+
+def _is_local_host(text: str) -> bool:
+    """``localhost:8080/feed``, ``127.0.0.1/x``, ``192.168.1.5:8000``, ``[::1]/x``.
+
+    A machine on the user's own network: nearly always plain http, where https
+    would only fail with a TLS error that names nothing the user typed.
+    """
+    import ipaddress
+
+    if any(ch.isspace() for ch in text):
+        return False
+    authority = re.split(r"[/?#]", text, maxsplit=1)[0]
+    port = authority.rpartition("]")[2] if authority.startswith("[") else authority
+    _, colon, digits = port.partition(":")
+    if colon and not digits.isdigit():
+        return False
+    host = _host_part(text).lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        # A bare word "localhost" is no address of a feed (and could be a typo for a file).
+        return text.lower() != "localhost"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
 def _bad_location(text: str) -> ValueError:
     shown = text if len(text) <= 80 else text[:79] + "…"
     return ValueError(f"not a feed address: {shown!r} (use an http(s) URL, a file path or file://)")
@@ -287,7 +321,9 @@ def normalise_location(text: str, *, cwd: Path | None = None) -> str:
     """Turn what the user typed for ``--feed`` or ``add`` into a URL we can fetch.
 
     http(s) and ``file:///`` URLs are kept (scheme lower-cased); an existing file becomes
-    a ``file://`` URL; a bare host-like address gets ``https://``. Anything else raises
+    a ``file://`` URL; a bare host-like address gets ``https://``, or ``http://`` when it is
+    this machine or one on the local network (``localhost:8080``, ``192.168.1.5/feed``,
+    where https would fail with nothing but a TLS error). Anything else raises
     :class:`ValueError` with a message meant for the user.
     """
     typed = text.strip()
@@ -324,6 +360,8 @@ def normalise_location(text: str, *, cwd: Path | None = None) -> str:
     if typed.startswith(("/", "./", "../", "~")):
         # Meant as a path, not an address: say what is wrong with the path.
         raise ValueError(f"no such file: {typed!r}")
+    if _is_local_host(typed):
+        return f"http://{typed}"
     if _looks_like_host(typed):
         return f"https://{typed}"
     if is_dir:
