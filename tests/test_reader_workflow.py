@@ -221,3 +221,38 @@ def test_a_cut_description_points_at_the_key_bound_to_open_now() -> None:
         "*… the feed's description goes on; press `w` to read the whole post.*"
     )
     assert "press" not in body_markdown(replace(cut, summary_truncated=False), open_key="w")
+
+
+@pytest.mark.parametrize("size", [(120, 40), (60, 16)])
+async def test_a_notice_waits_until_the_question_on_screen_is_answered(
+    size: tuple[int, int],
+) -> None:
+    # QA: a refresh finishing while "Rename this feed" was open put its notice
+    # over the question and the text being typed.
+    from textual.widgets._toast import Toast
+
+    from tui.screens.ask import AskScreen
+    from tui.screens.confirm import ConfirmScreen
+
+    app = make_app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        app.clear_notifications()
+        dialogs: list[AskScreen | ConfirmScreen] = [
+            AskScreen("Rename", "A new title for the feed:", value="Backend"),
+            ConfirmScreen("Unsubscribe", "Stop following this feed?"),
+        ]
+        for n, dialog in enumerate(dialogs):
+            app.push_screen(dialog)
+            await reader.settle()
+            app.notify(f"Feeds refreshed ({n}).", timeout=0.5)
+            await reader.settle(extra=0.6)  # longer than the notice's own time on screen
+            assert not app.screen.query(Toast), "a notice drawn over the question"
+            await pilot.press("escape")
+            await reader.settle(extra=0)
+            assert app.screen is reader.screen
+            assert reader.notice_messages() == [f"Feeds refreshed ({n})."]
+            shown = [str(toast._notification.message) for toast in app.screen.query(Toast)]
+            assert shown == [f"Feeds refreshed ({n})."]
+            app.clear_notifications()

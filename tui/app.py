@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -65,6 +67,8 @@ class RajpootApp(App[int]):
         self.refresh_on_start = refresh_on_start
         self._store: Store | None = None
         self._notices: list[str] = list(self.settings.notices)
+        self._held: list[Notification] = []
+        """Notices raised while a question was on screen, shown once it is answered."""
         self.reads_subscriptions = not feeds and not feed_url
         """False for ``--feed URL``: a look at one feed, which the palette can subscribe."""
         chosen: list[FeedLike]
@@ -279,6 +283,26 @@ class RajpootApp(App[int]):
         open_link(self, url, on_opened=on_opened)
 
     # -- the one failure sink -------------------------------------------------------
+
+    def _on_notify(self, event: Notify) -> None:
+        # Over a question (tui.screens.question) a toast would hide what is asked.
+        from tui.screens.question import QuestionScreen
+
+        if isinstance(self.screen, QuestionScreen):
+            self._held.append(event.notification)
+        else:
+            super()._on_notify(event)
+
+    def release_notices(self) -> None:
+        """Show the notices held while a question was on screen (unless another one is)."""
+        from tui.screens.question import QuestionScreen
+
+        if isinstance(self.screen, QuestionScreen):
+            return
+        held, self._held = self._held, []
+        for notification in held:
+            # Its time on screen starts now: the reader has not seen it yet.
+            super()._on_notify(Notify(replace(notification, raised_at=time.time())))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.worker_failed(event)

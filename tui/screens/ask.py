@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tui.screens.question import QuestionScreen
 
-class AskScreen(ModalScreen[str | None]):
+
+class AskScreen(QuestionScreen[str | None]):
     """Dismissed with the text typed (stripped), or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.screens.question import QuestionScreen
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(QuestionScreen[bool]):
     """Dismissed with True for ``y`` (or enter), False for ``n`` or esc."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

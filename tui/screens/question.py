@@ -1,0 +1,27 @@
+"""A dialog that asks something: notices raised meanwhile wait until it is answered.
+
+A refresh can end while the reader types a feed's new title; its notice would
+land over the question and the text being typed (Textual draws toasts on the
+top screen). So while a question is on screen the App holds notices back and
+shows them, in order, once it is gone.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from textual.screen import ModalScreen
+
+AnswerT = TypeVar("AnswerT")
+
+
+class QuestionScreen(ModalScreen[AnswerT]):
+    """A modal question; the App shows the notices it held once this screen is gone."""
+
+    def on_unmount(self) -> None:
+        from tui.app import RajpootApp
+
+        app = self.app
+        if isinstance(app, RajpootApp):
+            # Later, so the screen below is the top one again when they are shown.
+            app.call_later(app.release_notices)
