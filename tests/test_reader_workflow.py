@@ -256,3 +256,25 @@ async def test_a_notice_waits_until_the_question_on_screen_is_answered(
             shown = [str(toast._notification.message) for toast in app.screen.query(Toast)]
             assert shown == [f"Feeds refreshed ({n})."]
             app.clear_notifications()
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24), (40, 12)])
+async def test_the_newest_notice_is_always_in_view(size: tuple[int, int]) -> None:
+    # Textual shows toasts from the oldest down and cuts the rest: after a burst of
+    # notices (a refresh of many feeds, a few keys) the newest was laid out off screen.
+    from textual.widgets._toast import Toast
+
+    app = make_app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        for n in range(6):
+            app.notify(f"Notice {n}, with a second line\\nthat says more.", timeout=30)
+            await pilot.pause()
+        await reader.settle()
+        toasts = list(app.screen.query(Toast))
+        newest = next(t for t in toasts if str(t._notification.message).startswith("Notice 5"))
+        region = newest.region
+        assert app.screen.get_widget_at(region.x + 2, region.y)[0] is newest
+        assert app.screen.get_widget_at(region.x + 2, region.bottom - 1)[0] is newest
+        assert not newest.region.overlaps(reader.status.region)

@@ -22,6 +22,7 @@ from textual.binding import BindingType
 from textual.notifications import Notification, Notify
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widgets._toast import ToastRack
 from textual.worker import Worker, WorkerState
 
 from tui import DEFAULT_FEED_URL, keys
@@ -290,8 +291,21 @@ class RajpootApp(App[int]):
 
         if isinstance(self.screen, QuestionScreen):
             self._held.append(event.notification)
-        else:
-            super()._on_notify(event)
+            return
+        # Textual's toast rack shows toasts from the oldest down and cuts at its
+        # height, so past a few the newest would never be seen: drop the oldest.
+        live = list(self._notifications)
+        for oldest in live[: max(0, len(live) + 1 - self.toasts_at_once)]:
+            self._unnotify(oldest, refresh=False)
+            # Its holder too: the rack removes only the toast and keeps the empty
+            # holder's row (Textual 8.2.8), pushing every later toast down.
+            self.screen.query(f"#{ToastRack._toast_id(oldest)}").remove()
+        super()._on_notify(event)
+
+    @property
+    def toasts_at_once(self) -> int:
+        """How many notices fit the rack (half the screen) with room to spare: 2 at 24 rows."""
+        return max(1, self.size.height // TOAST_ROWS)
 
     def release_notices(self) -> None:
         """Show the notices held while a question was on screen (unless another one is)."""
@@ -324,3 +338,6 @@ class RajpootApp(App[int]):
 _HIDDEN_SYSTEM_COMMANDS = frozenset({"Keys", "Maximize", "Minimize", "Quit"})
 # A toast of settings problems stays readable at 80x24; the CLI lists them all.
 MAX_NOTICE_LINES = 3
+# Rows of screen per toast shown at once: a toast takes 3-6 rows with its gap, and
+# the rack may take half the screen.
+TOAST_ROWS = 10
