@@ -67,6 +67,16 @@ class Reader:
         """The rows of the list, top to bottom."""
         return self.post_list.posts
 
+    def row_texts(self) -> list[str]:
+        """The list's rows as drawn, in plain text, top to bottom."""
+        from textual.content import Content
+
+        rows = []
+        for option in self.post_list.options:
+            prompt = option.prompt
+            rows.append(prompt.plain if isinstance(prompt, Content) else str(prompt))
+        return rows
+
     @property
     def status_text(self) -> str:
         return str(self.status.content)

@@ -10,6 +10,7 @@ from tui.feedlist import (
     empty_feed_text,
     failing_feeds,
     failing_line,
+    feed_column,
     short_address,
     sidebar_rows,
 )
@@ -88,3 +89,23 @@ def test_an_empty_feed_says_why() -> None:
     )
     fetched = FeedInfo(url="u", title="", last_attempt=NOW, last_success=NOW)
     assert empty_feed_text(fetched, NOW) == "The feed had no posts when it was fetched just now."
+
+
+def test_the_feed_column_is_as_wide_as_the_longest_name_up_to_its_cap() -> None:
+    feeds = [FeedRef("https://a.example/feed", title="Go"), FeedRef("https://b.example/x")]
+    infos = {"https://b.example/x": FeedInfo(url="https://b.example/x", title="Rust Blog")}
+    column = feed_column(feeds, infos)
+    assert column.width == len("Rust Blog")
+    assert column.label("https://a.example/feed") == "Go".ljust(9)
+    assert column.label("https://b.example/x") == "Rust Blog"
+    long = feed_column([FeedRef("https://c.example/", title="The Very Long Engineering Blog")], {})
+    assert long.width == 14
+    assert long.label("https://c.example/") == "The Very Long…"
+
+
+def test_the_feed_column_names_feeds_no_longer_followed_by_their_address() -> None:
+    column = feed_column(
+        [FeedRef("https://a.example/f", title="A")], {}, extra=["https://gone.example/rss"]
+    )
+    assert column.label("https://gone.example/rss") == "gone.example/…"
+    assert column.label("https://a.example/f") == "A".ljust(14)

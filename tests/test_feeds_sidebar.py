@@ -123,6 +123,24 @@ async def test_sidebar_lists_folders_with_unread_counts_and_marks_the_failing_fe
         ]
 
 
+async def test_rows_of_several_feeds_name_their_feed_in_a_column() -> None:
+    app = make_app(many_feeds(), feeds=FEEDS)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        # As wide as the longest name of the feeds listed ("Go notes", the feed's own).
+        assert reader.row_texts() == [
+            "●  2026-05-12  Rust      Rust 2",
+            "●  2026-05-11  Rust      Rust 1",
+            "●  2026-05-04  Go notes  Post 3",
+            "●  2026-05-03  Go notes  Post 2",
+            "●  2026-05-02  Go notes  Post 1",
+        ]
+        # One feed's posts need no column.
+        await reader.choose_feed("Rust")
+        assert reader.row_texts()[0].endswith("2026-05-12  Rust 2")
+
+
 async def test_choosing_a_folder_shows_its_feeds_only() -> None:
     app = make_app(many_feeds(), feeds=FEEDS)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:

@@ -80,6 +80,40 @@ def feed_title(feed: FeedLike, info: FeedInfo | None) -> str:
     return short_address(feed.url)
 
 
+# The post list's feed column, when it lists several feeds: wide enough for most
+# names, narrow enough to leave the title the room it needs.
+FEED_COLUMN_MAX = 14
+
+
+@dataclass(frozen=True)
+class FeedColumn:
+    """Which feed each row of a list of several feeds is from, as a column of one width."""
+
+    names: Mapping[str, str]
+    """The feeds' names by URL (the user's title, else the feed's own, else its address)."""
+    width: int
+
+    def label(self, url: str) -> str:
+        """``url``'s name cut or padded to the column (a feed not listed: its address)."""
+        name = self.names.get(url) or short_address(url)
+        if len(name) > self.width:
+            return name[: self.width - 1] + "…"
+        return name.ljust(self.width)
+
+
+def feed_column(
+    feeds: Sequence[FeedLike], infos: Mapping[str, FeedInfo], *, extra: Sequence[str] = ()
+) -> FeedColumn:
+    """The column for ``feeds`` (and the ``extra`` URLs, such as starred posts of feeds
+    no longer followed), as wide as its longest name up to ``FEED_COLUMN_MAX``."""
+    names = {feed.url: feed_title(feed, infos.get(feed.url)) for feed in feeds}
+    for url in extra:
+        if url not in names:
+            names[url] = feed_title(FeedRef(url), infos.get(url))
+    width = min(FEED_COLUMN_MAX, max((len(name) for name in names.values()), default=1))
+    return FeedColumn(names, max(1, width))
+
+
 def short_address(url: str) -> str:
     """``example.com/blog/feed.xml``: a URL without its scheme, for a feed with no title."""
     from urllib.parse import urlsplit

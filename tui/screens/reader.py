@@ -9,7 +9,7 @@ or all subscribed feeds, chosen in the feeds sidebar. Rules with no UI in them
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
 
@@ -25,7 +25,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui import DEFAULT_FEED_URL, keys, reading
-from tui.feedlist import FeedLike, FeedRef, RowKind, SidebarRow, feed_title
+from tui.feedlist import FeedLike, FeedRef, RowKind, SidebarRow, feed_column, feed_title
 from tui.feedstatus import failed_last, fetch_label
 from tui.messages import (
     ArticleFailed,
@@ -37,7 +37,7 @@ from tui.messages import (
     RefreshProgress,
     RefreshRetrying,
 )
-from tui.models import Post
+from tui.models import FeedInfo, Post
 from tui.reading import KeyNames, SortOrder, View
 from tui.screens.reader_articles import ArticleReading
 from tui.screens.reader_refresh import FeedRefresher, rederive
@@ -245,6 +245,7 @@ class ReaderScreen(Screen[None]):
     def reload_posts(self) -> None:
         """Re-read the feed's posts from the store and redraw, keeping the highlight."""
         self._stored_posts = reading.sort_posts(self._scope_posts(), self.sort)
+        self._update_feed_column()
         self._show_matching()
         self.update_header()
         self.update_sidebar()
@@ -271,6 +272,18 @@ class ReaderScreen(Screen[None]):
         return [
             post for post in self.store.posts(starred_only=True) if post.feed_url not in followed
         ]
+
+    def _update_feed_column(self, infos: Mapping[str, FeedInfo] | None = None) -> None:
+        """Posts of several feeds in one list: each row names its feed, in a column."""
+        urls = {post.feed_url for post in self._stored_posts}
+        if len(urls) < 2:
+            self.post_list.feed_column = None
+            return
+        if infos is None:
+            infos = {feed.url: feed for feed in self.store.feeds()}
+        listed = [feed for feed in self.feeds if feed.url in urls]
+        extra = sorted(urls - {feed.url for feed in listed})
+        self.post_list.feed_column = feed_column(listed, infos, extra=extra)
 
     def feed_name(self, url: str) -> str:
         """The user's title for a feed, else its own, else its address."""
@@ -891,6 +904,7 @@ class ReaderScreen(Screen[None]):
             self.reload_in_background()  # read for a view the reader has left: again, for this one
             return
         self._stored_posts = event.posts
+        self._update_feed_column(event.infos)
         self._show_matching()
         self.update_header()
         if event.unread is not None and event.infos is not None:

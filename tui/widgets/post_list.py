@@ -15,6 +15,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tui import keys
+from tui.feedlist import FeedColumn
 from tui.models import Post
 from tui.timefmt import DEFAULT_DATE_FORMAT, list_date
 
@@ -26,24 +27,33 @@ class PostOption(Option):
     only the few dozen rows on screen ever pay for it.
     """
 
-    def __init__(self, post: Post, date_format: str, query: str = "") -> None:
+    def __init__(
+        self, post: Post, date_format: str, query: str = "", column: FeedColumn | None = None
+    ) -> None:
         super().__init__("", id=post.id)
         self.post = post
         self.date_format = date_format
         self.query = query
+        self.column = column
 
     @property
     def prompt(self) -> VisualType:
         if not self._prompt:
-            self._prompt = row_content(self.post, self.date_format, self.query)
+            self._prompt = row_content(self.post, self.date_format, self.query, self.column)
         return self._prompt
 
 
-def row_content(post: Post, date_format: str = DEFAULT_DATE_FORMAT, query: str = "") -> Content:
+def row_content(
+    post: Post,
+    date_format: str = DEFAULT_DATE_FORMAT,
+    query: str = "",
+    column: FeedColumn | None = None,
+) -> Content:
     """``● ★ 2026-05-05  Title``: built as Content so feed text is never markup.
 
     Two marker columns, so a starred post still shows whether it is read. The
-    words a search matched in the title are highlighted.
+    words a search matched in the title are highlighted. A list of several
+    feeds' posts has a feed column before the title (``column``).
     """
     if post.is_new:
         state = ("✦", "bold $success")
@@ -58,6 +68,7 @@ def row_content(post: Post, date_format: str = DEFAULT_DATE_FORMAT, query: str =
         " ",
         (list_date(post.published, date_format), "dim"),
         "  ",
+        *((column.label(post.feed_url), "italic $text-muted"), "  ") if column else (),
         _title(post, query),
     )
 
@@ -94,6 +105,8 @@ class PostList(OptionList):
         self.date_format = DEFAULT_DATE_FORMAT
         self.highlight_query = ""
         """What the search box holds: its matches are highlighted in the titles."""
+        self.feed_column: FeedColumn | None = None
+        """Set while the list shows several feeds' posts: each row names its feed."""
         """The post highlighted before the list went empty (a search with no match)."""
 
     @property
@@ -117,7 +130,10 @@ class PostList(OptionList):
             keep = current.id if current else self._last_id
         old_top = self.scroll_y
         old_row = self.highlighted
-        self.set_options(PostOption(post, self.date_format, self.highlight_query) for post in posts)
+        column = self.feed_column
+        self.set_options(
+            PostOption(post, self.date_format, self.highlight_query, column) for post in posts
+        )
         if not self.option_count:
             self._last_id = keep
             return
@@ -149,7 +165,7 @@ class PostList(OptionList):
         if isinstance(option, PostOption):
             option.post = post
         self.replace_option_prompt_at_index(
-            index, row_content(post, self.date_format, self.highlight_query)
+            index, row_content(post, self.date_format, self.highlight_query, self.feed_column)
         )
 
     def action_select(self) -> None:
