@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -19,10 +18,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
-from textual.notifications import Notification, Notify
+from textual.notifications import Notify
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets._toast import ToastRack
 from textual.worker import Worker, WorkerState
 
 from tui import DEFAULT_FEED_URL, keys
@@ -34,6 +32,7 @@ from tui.screens.reader import ReaderScreen
 from tui.services import Services
 from tui.settings import Settings, ensure_config_file, keymap, save_setting
 from tui.store import Store
+from tui.widgets.notices import NoticeGate
 
 if TYPE_CHECKING:
     from tui.feedlist import FeedLike
@@ -68,8 +67,7 @@ class RajpootApp(App[int]):
         self.refresh_on_start = refresh_on_start
         self._store: Store | None = None
         self._notices: list[str] = list(self.settings.notices)
-        self._held: list[Notification] = []
-        """Notices raised while a question was on screen, shown once it is answered."""
+        self.notices = NoticeGate(self)
         self.reads_subscriptions = not feeds and not feed_url
         """False for ``--feed URL``: a look at one feed, which the palette can subscribe."""
         chosen: list[FeedLike]
@@ -286,37 +284,14 @@ class RajpootApp(App[int]):
     # -- the one failure sink -------------------------------------------------------
 
     def _on_notify(self, event: Notify) -> None:
-        # Over a question (tui.screens.question) a toast would hide what is asked.
-        from tui.screens.question import QuestionScreen
-
-        if isinstance(self.screen, QuestionScreen):
-            self._held.append(event.notification)
-            return
-        # Textual's toast rack shows toasts from the oldest down and cuts at its
-        # height, so past a few the newest would never be seen: drop the oldest.
-        live = list(self._notifications)
-        for oldest in live[: max(0, len(live) + 1 - self.toasts_at_once)]:
-            self._unnotify(oldest, refresh=False)
-            # Its holder too: the rack removes only the toast and keeps the empty
-            # holder's row (Textual 8.2.8), pushing every later toast down.
-            self.screen.query(f"#{ToastRack._toast_id(oldest)}").remove()
-        super()._on_notify(event)
-
-    @property
-    def toasts_at_once(self) -> int:
-        """How many notices fit the rack (half the screen) with room to spare: 2 at 24 rows."""
-        return max(1, self.size.height // TOAST_ROWS)
+        # Never over a question, never so many that the newest is cut (tui.widgets.notices).
+        if self.notices.admit(event.notification):
+            super()._on_notify(event)
 
     def release_notices(self) -> None:
-        """Show the notices held while a question was on screen (unless another one is)."""
-        from tui.screens.question import QuestionScreen
-
-        if isinstance(self.screen, QuestionScreen):
-            return
-        held, self._held = self._held, []
-        for notification in held:
-            # Its time on screen starts now: the reader has not seen it yet.
-            super()._on_notify(Notify(replace(notification, raised_at=time.time())))
+        """A question was answered: show the notices that waited for it."""
+        for notification in self.notices.release():
+            super()._on_notify(Notify(notification))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.worker_failed(event)
@@ -338,6 +313,3 @@ class RajpootApp(App[int]):
 _HIDDEN_SYSTEM_COMMANDS = frozenset({"Keys", "Maximize", "Minimize", "Quit"})
 # A toast of settings problems stays readable at 80x24; the CLI lists them all.
 MAX_NOTICE_LINES = 3
-# Rows of screen per toast shown at once: a toast takes 3-6 rows with its gap, and
-# the rack may take half the screen.
-TOAST_ROWS = 10
