@@ -14,7 +14,10 @@ Measured, per keystroke, by wrapping functions from here (no change to ``tui/``)
 
 * **handler**: time spent in ``ReaderScreen._show_matching`` for that keystroke (``esc``
   calls it twice: once itself, once for the emptied box), split into ``Store.search`` and
-  ``PostList.show_posts``;
+  ``PostList.show_posts``. A query of only 1-2 character terms at thousands of posts is
+  searched in a worker (a scan): its handler is that call plus ``ReaderScreen._show_found``
+  when the result comes back, both on the UI thread, and key → frame counts from then;
+  a keystroke whose scan was overtaken by the next key is left out (it never shows);
 * **key → frame**: from the moment the key was sent until the end of the first screen
   update (``Screen._on_timer_update``: layout, then the compositor rendering the changed
   rows) that starts after the handler. Headless Textual renders the frame and only skips
@@ -163,6 +166,11 @@ class ShowCall:
     search: float = 0.0
     show_posts: float = 0.0
     hits: int = -1
+    shown_here: bool = False
+    """The list was updated in this call; else a worker searches (a scan) and
+    ``_show_found`` shows the result later, on the UI thread again:"""
+    delivered: float = float("nan")
+    deliver_time: float = 0.0
 
 
 @dataclass
@@ -201,6 +209,7 @@ def instrument() -> None:
     show_highlighted = ReaderScreen._show_highlighted
     search = Store.search
     show_posts = PostList.show_posts
+    show_found = ReaderScreen._show_found
     cursor_down = PostList.action_cursor_down
 
     def _show_matching(self: ReaderScreen, *, keep: str | None = None) -> None:
@@ -220,6 +229,23 @@ def instrument() -> None:
             call.hits = self.post_list.option_count
             RECORD.shows.append(call)
 
+    def _show_found(self: ReaderScreen, found: set[str] | None, *, keep: str | None) -> None:
+        if not RECORD.active or RECORD.current is not None:
+            if RECORD.current is not None:
+                RECORD.current.shown_here = True
+            show_found(self, found, keep=keep)
+            return
+        start = time.perf_counter()
+        show_found(self, found, keep=keep)
+        end = time.perf_counter()
+        # A worker's result (its search was still current): the call that started it.
+        for call in reversed(RECORD.shows):
+            if call.query == self.search_query and not call.shown_here:
+                if call.delivered != call.delivered:  # not delivered yet (nan)
+                    call.delivered, call.deliver_time = end, end - start
+                    call.hits = self.post_list.option_count
+                break
+
     def _cancel(self: ReaderScreen) -> None:
         RECORD.in_cancel = True
         try:
@@ -227,10 +253,12 @@ def instrument() -> None:
         finally:
             RECORD.in_cancel = False
 
-    def _search(self: Store, query: str, feed_url: str | None = None) -> list[str]:
+    def _search(
+        self: Store, query: str, feed_url: str | None = None, *, in_worker: bool = False
+    ) -> list[str]:
         start = time.perf_counter()
         try:
-            return search(self, query, feed_url)
+            return search(self, query, feed_url, in_worker=in_worker)
         finally:
             if RECORD.current is not None and _on_ui_thread():
                 RECORD.current.search += time.perf_counter() - start
@@ -255,6 +283,7 @@ def instrument() -> None:
         return wrapper
 
     ReaderScreen._show_matching = _show_matching  # type: ignore[method-assign]
+    ReaderScreen._show_found = _show_found  # type: ignore[method-assign]
     ReaderScreen.action_cancel_search = _cancel  # type: ignore[method-assign]
     ReaderScreen._on_timer_update = _spanned(on_timer_update, lambda: RECORD.frames)  # type: ignore[method-assign]
     ReaderScreen._show_highlighted = _spanned(show_highlighted, lambda: RECORD.details)  # type: ignore[method-assign]
@@ -489,7 +518,12 @@ def analyse(
             hits, query = size, ""
         elif len(matched) == len(stroke.expect):
             done = matched[-1].end
-            handler = sum(c.end - c.start for c in matched)
+            last = matched[-1]
+            if not last.shown_here:
+                if last.delivered != last.delivered:
+                    continue  # superseded: the next key came before the scan finished
+                done = last.delivered  # the list was updated when the worker's result came
+            handler = sum(c.end - c.start + c.deliver_time for c in matched)
             cpu = sum(c.cpu for c in matched)
             search = sum(c.search for c in matched)
             show = sum(c.show_posts for c in matched)

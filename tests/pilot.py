@@ -165,3 +165,11 @@ class Reader:
 
     async def press(self, *keys: str) -> None:
         await self.pilot.press(*keys)
+
+
+def search_off_the_ui_thread(monkeypatch: Any) -> None:
+    """Make every search that scans (1-2 character terms only) run in a worker, as it
+    does at thousands of posts, so a test with a few posts can see that path."""
+    import tui.screens.reader
+
+    monkeypatch.setattr(tui.screens.reader, "SCAN_OFF_THREAD_FROM", 0)

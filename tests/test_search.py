@@ -24,6 +24,7 @@ from tui.store.search import (
     fold,
     fts_query,
     match_spans,
+    scans,
     short_terms,
     terms,
 )
@@ -81,6 +82,11 @@ def test_fts_query(typed: str, expected: str | None) -> None:
 def test_short_terms_are_left_for_instr() -> None:
     assert short_terms("C# go python 日本") == ("c#", "go", "日本")
     assert short_terms("python") == ()
+
+
+def test_a_search_scans_when_no_term_can_use_the_index() -> None:
+    assert scans("C#") and scans("go 日本") and scans('"ab"')
+    assert not scans("c# node") and not scans("python") and not scans("") and not scans('"')
 
 
 NASTY = [
@@ -291,6 +297,16 @@ def test_store_search(store: Store, typed: str, keys: list[str]) -> None:
     merge(store, *CORPUS)
     by_id = {p.id: p.key for p in store.posts()}
     assert [by_id[i] for i in store.search(typed)] == keys
+
+
+@pytest.mark.parametrize(
+    "typed", ["C#", "a", "go", "日本", "é", "#", "a b", "c# node", "pool", "zz", ""]
+)
+def test_a_workers_search_finds_the_same(store: Store, typed: str) -> None:
+    """``in_worker`` reads through a connection of its own, and finds the same."""
+    merge(store, *CORPUS)
+    assert store.search(typed, in_worker=True) == store.search(typed)
+    assert store.search(typed, URL, in_worker=True) == store.search(typed, URL)
 
 
 def test_search_results_follow_posts_order_and_the_feed_filter(store: Store) -> None:

@@ -95,3 +95,41 @@ async def test_a_damaged_search_index_is_rebuilt_and_the_search_still_finds() ->
         await reader.settle()
         await pilot.press(*["backspace"] * 4, *"max_pool")
         assert [p.title for p in reader.posts] == ["Tuning the connection pool"]
+
+
+@pytest.mark.parametrize("typed", ["a*", "C#", "py", "é", "p o", "zz"])
+async def test_a_scan_in_a_worker_finds_what_the_store_finds(
+    typed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.pilot import search_off_the_ui_thread
+
+    search_off_the_ui_thread(monkeypatch)
+    app = make_app(serve(rss(ITEMS)), feed_url="https://example.com/feed.xml")
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("slash", *typed)
+        await reader.settle()
+        assert [p.id for p in reader.posts] == app.store.search(typed, app.feed_url)
+        assert reader.search_bar.value == typed
+
+
+async def test_a_scan_finished_after_more_typing_is_not_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.pilot import search_off_the_ui_thread
+
+    search_off_the_ui_thread(monkeypatch)
+    app = make_app(serve(rss(ITEMS)), feed_url="https://example.com/feed.xml")
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        # p and po are scans (workers), pool uses the index: however the workers
+        # finish, the list ends as pool's.
+        await pilot.press("slash", *"pool")
+        assert [p.title for p in reader.posts] == ["Tuning the connection pool"]
+        await reader.settle()
+        assert [p.title for p in reader.posts] == ["Tuning the connection pool"]
+        await pilot.press("escape")
+        await reader.settle()
+        assert len(reader.posts) == 4

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -41,6 +42,7 @@ from tui.models import FeedInfo, Post
 from tui.reading import KeyNames, SortOrder, View
 from tui.screens.reader_articles import ArticleReading
 from tui.screens.reader_refresh import FeedRefresher, rederive
+from tui.store.search import SCAN_OFF_THREAD_FROM, scans
 from tui.widgets.feed_sidebar import FeedSidebar
 from tui.widgets.post_detail import PostDetail
 from tui.widgets.post_list import PostList
@@ -346,17 +348,59 @@ class ReaderScreen(Screen[None]):
         self.app.push_screen(FeedErrorsScreen(failing, now=self.reader_app.services.clock()))
 
     def _show_matching(self, *, keep: str | None = None) -> None:
-        matches = None
-        if self.search_query:
+        # A search still running in a worker was for what the box held before.
+        self.app.workers.cancel_group(self, "search")
+        query = self.search_query
+        if query and scans(query) and len(self._stored_posts) >= SCAN_OFF_THREAD_FROM:
+            # Only 1-2 character terms, which the index can't look up: a scan of every
+            # post (30-70 ms at 10,000). Off the UI thread, so typing never waits; the
+            # list shows the result when it comes, unless the search moved on meanwhile.
+            self.run_worker(
+                partial(self._search_in_worker, query, self.feed_url, self._stored_posts, keep),
+                thread=True,
+                group="search",
+                exclusive=True,
+                exit_on_error=False,
+                description="Searching",
+            )
+            return
+        found = None
+        if query:
             # The FTS5 index, not a scan: a few ms at 10,000 posts (benchmarks/search.py).
             with self._reading("search"):
-                found = set(self.store.search(self.search_query, self.feed_url))
-                matches = found.__contains__
+                found = set(self.store.search(query, self.feed_url))
+        self._show_found(found, keep=keep)
+
+    def _search_in_worker(
+        self, query: str, feed_url: str | None, stored: list[Post], keep: str | None
+    ) -> None:
+        """Runs in a thread: the search, then back to the UI thread to show it."""
+        worker = get_current_worker()
+        try:
+            found = set(self.store.search(query, feed_url, in_worker=True))
+        except sqlite3.Error as error:
+            message = f"Could not search: {error}"
+            self.app.call_from_thread(
+                self.notify, message, title="Storage", severity="error", markup=False
+            )
+            return
+
+        def show() -> None:
+            current = query == self.search_query and stored is self._stored_posts
+            if current and not worker.is_cancelled:
+                self._show_found(found, keep=keep)
+
+        if not worker.is_cancelled:
+            self.app.call_from_thread(show)
+
+    def _show_found(self, found: set[str] | None, *, keep: str | None) -> None:
+        """Show the posts of the view that are in ``found`` (None: no search)."""
+        if found is not None:
             self._after_index_rebuilt()
         posts = reading.select(
             self._stored_posts,
             view=self.view,
-            matches=None if matches is None else (lambda post: matches(post.id)),
+            matches=None if found is None else (lambda post: post.id in found),
         )
         self.post_list.highlight_query = self.search_query
         self.post_list.show_posts(posts, keep=keep)

@@ -83,6 +83,10 @@ class Store:
         # (connection, lock) for reads: a reader of its own, or the writer's pair.
         self._cache_read = _reader_for(cache, self._cache_lock)
         self._state_read = _reader_for(state, self._state_lock)
+        self._scan_read: tuple[sqlite3.Connection, threading.RLock] | None = None
+        """A third cache connection, for searches a worker runs (``search(in_worker=True)``):
+        made when first needed, so that a long scan holds up no other read."""
+        self._scan_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -118,6 +122,9 @@ class Store:
 
     def close(self) -> None:
         locks = [self._cache_lock, self._state_lock, self._cache_read[1], self._state_read[1]]
+        with self._scan_lock:
+            if self._scan_read is not None:
+                locks.append(self._scan_read[1])
         with ExitStack() as stack:
             for lock in dict.fromkeys(locks):  # a fixed order, each lock once
                 stack.enter_context(lock)
@@ -128,8 +135,9 @@ class Store:
                 # Only a planner hint; closing matters more than its failure.
                 with suppress(sqlite3.Error):
                     conn.execute("PRAGMA optimize")
+            scan = [] if self._scan_read is None else [self._scan_read[0]]
             for conn in dict.fromkeys(
-                [self._cache_read[0], self._state_read[0], self._cache, self._state]
+                [*scan, self._cache_read[0], self._state_read[0], self._cache, self._state]
             ):
                 conn.close()
 
@@ -156,6 +164,22 @@ class Store:
 
     def _reading_cache(self) -> AbstractContextManager[sqlite3.Connection]:
         return self._using(self._cache_read)
+
+    def _scanning_cache(self) -> AbstractContextManager[sqlite3.Connection]:
+        with self._scan_lock:
+            if self._scan_read is None:
+                with self._using(self._cache_read) as reader:  # raises once closed
+                    scanner = _open_reader(reader)
+                # No file to open again (the in-memory fallback): the readers' pair.
+                self._scan_read = (
+                    self._cache_read
+                    if scanner is None
+                    else (
+                        scanner,
+                        threading.RLock(),
+                    )
+                )
+            return self._using(self._scan_read)
 
     def _reading_state(self) -> AbstractContextManager[sqlite3.Connection]:
         return self._using(self._state_read)
@@ -443,7 +467,9 @@ class Store:
 
     # --- search ----------------------------------------------------------
 
-    def search(self, query: str, feed_url: str | None = None) -> list[str]:
+    def search(
+        self, query: str, feed_url: str | None = None, *, in_worker: bool = False
+    ) -> list[str]:
         """Ids of the posts (of ``feed_url``, or of every feed) matching ``query``, in the
         order of :meth:`posts`; every post when the query has no terms.
 
@@ -451,9 +477,12 @@ class Store:
         (every term a folded substring of the title, author, feed title or description)
         and :func:`tui.store.search.match_spans` to highlight it. Never raises for any
         text; reads through the reader connection, so a merge never holds it up.
+        ``in_worker``: a worker's search (one that :func:`~tui.store.search.scans`)
+        reads through a connection of its own, so the UI thread's reads never wait for it.
         """
+        reading = self._scanning_cache if in_worker else self._reading_cache
         try:
-            with self._reading_cache() as cache:
+            with reading() as cache:
                 found = _posts.search(cache, query, feed_url)
         except sqlite3.DatabaseError as error:
             # The open-time check skips the index (it is rebuildable and slow to
@@ -462,7 +491,7 @@ class Store:
                 raise
             self.rebuild_search_index()
             self.search_rebuilt = True
-            with self._reading_cache() as cache:
+            with reading() as cache:
                 found = _posts.search(cache, query, feed_url)
         return found + self._search_orphans(query, feed_url)
 
