@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.builders import OFFLINE, Item, make_app, rss, serve
 from tests.conftest import DATA
@@ -53,6 +54,31 @@ async def test_enter_fetches_the_page_and_shows_the_whole_article_with_its_code(
         await pilot.press("tab", "j")
         await reader.settle()
         assert not reader.screen.has_class("-article")
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_the_next_whole_post_shows_too(size: tuple[int, int]) -> None:
+    # QA: every whole post after the first in a session was blank, until a resize.
+    app = make_app(page_server())
+    async with app.run_test(size=size) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("enter")
+        await wait_for_article(reader)
+        first = reader.posts[0].title
+        assert first[:20] in article_text(reader).splitlines()[0]
+        await pilot.press("tab", "j")
+        await reader.settle()
+        assert not reader.screen.has_class("-article")
+        await pilot.press("enter")
+        await wait_for_article(reader)
+        second = reader.posts[1].title
+        assert second[:20] in article_text(reader).splitlines()[0]
+        assert "<title>Example HTML5 Document</title>" in article_text(reader)
+        # And drawn: the title is on screen, not only laid out.
+        view = reader.screen.article
+        drawn = [view.render_line(y).text for y in range(view.scrollable_content_region.height)]
+        assert any(second[:20] in row for row in drawn), drawn[:3]
 
 
 async def test_a_fetched_article_is_read_again_offline_after_a_restart() -> None:

@@ -103,6 +103,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._block_starts: list[int] = []
         self._generation = 0
         self._layout_width = 0
+        self._waiting_for_width = False
+        """show() came while the view had no width: lay out when it gets one."""
         self._highlight_theme: type[HighlightTheme] = HighlightTheme
         self._strips: dict[int, Strip] = {}
         self._styles: dict[str, Style] = {}
@@ -151,7 +153,11 @@ class ArticleView(ScrollView, can_focus=True):
         width = self._content_width()
         self._generation += 1
         if width <= 0 or not self.is_mounted:
-            return  # on_resize starts it once there is a width
+            # Hidden (the post pane showed a card) or not laid out yet: on_resize
+            # starts it once there is a width, even the width of the last article.
+            self._waiting_for_width = True
+            return
+        self._waiting_for_width = False
         generation = self._generation
         markdown, base_url, document = self.markdown, self.base_url, self._document
         theme = self._highlight_theme
@@ -260,7 +266,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         width = self._content_width()
-        if width > 0 and width != self._layout_width and self.markdown:
+        if not (width > 0 and self.markdown):
+            return
+        if self._waiting_for_width or width != self._layout_width:
             if self._document is None and not self.lines:
                 self._start_layout(anchor=None)
             else:
