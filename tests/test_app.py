@@ -308,6 +308,27 @@ async def test_question_mark_opens_help_built_from_the_bindings() -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
+async def test_help_scrolls_with_the_keys_it_lists() -> None:
+    # QA: the help lists "G / end  Last / bottom", but only end and pgdn scrolled it.
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("question_mark")
+        await reader.settle()
+        box = app.screen.query_one("#help-box")
+        assert box.max_scroll_y > 0  # 80x24 is too small for the whole help
+        await pilot.press("G")
+        await reader.settle()
+        assert box.scroll_y == box.max_scroll_y
+        await pilot.press("g")
+        await reader.settle()
+        assert box.scroll_y == 0
+        await pilot.press("j")
+        await reader.settle()
+        assert box.scroll_y == 1
+
+
 async def test_q_quits_with_exit_code_zero() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -128,6 +128,31 @@ async def test_t_lists_the_headings_and_jumps_to_one() -> None:
         assert reader.screen.article.scroll_y > 0
 
 
+async def test_the_contents_move_with_the_list_keys() -> None:
+    # QA: only the arrow keys moved in the t and f dialogs; j, k, g, G did nothing.
+    from textual.widgets import OptionList
+
+    app = make_app(page_server())
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("enter")
+        await wait_for_article(reader)
+        await pilot.press("t")
+        await reader.settle()
+        picker = app.screen.query_one(OptionList)
+        await pilot.press("j", "j")
+        assert picker.highlighted == 2
+        await pilot.press("k")
+        assert picker.highlighted == 1
+        await pilot.press("G")
+        assert picker.highlighted == len(reader.screen.article.headings) - 1
+        await pilot.press("g", "j", "enter")
+        await reader.settle()
+        _level, _text, line = reader.screen.article.headings[1]
+        assert reader.screen.article.scroll_y == line
+
+
 async def test_f_lists_the_links_and_opens_one_in_the_browser() -> None:
     from tests.builders import RecordingBrowser
 

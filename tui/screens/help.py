@@ -44,6 +44,12 @@ TEXTUAL_OWN = "Textual's own"
 LEFT_COLUMN = (keys.MOVE, keys.VIEW, TEXTUAL_OWN)
 
 
+class HelpBox(VerticalScroll):
+    """The help scrolls with the keys it lists for the post pane (j/k, g/G, space…)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.DETAIL_KEYS)  # type: ignore[assignment]
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close help"),
@@ -69,7 +75,7 @@ class HelpScreen(ModalScreen[None]):
         # Moving and viewing on the left, acting on the right: fits 40 rows unscrolled.
         left = [group for group in groups if group in LEFT_COLUMN]
         right = [group for group in groups if group not in LEFT_COLUMN]
-        with VerticalScroll(id="help-box") as box:
+        with HelpBox(id="help-box") as box:
             box.border_title = f"rajpoot-tui {__version__} · keys"
             box.border_subtitle = f"esc / q / {self.close_keys} to close"
             with Horizontal(id="help-columns"):

@@ -12,6 +12,14 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui import keys
+
+
+class PickerList(OptionList):
+    """The picker's list moves with the reader's list keys (j/k, g/G, space…), remaps too."""
+
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.LIST_KEYS[:-1])  # type: ignore[assignment]
+
 
 class PickerScreen(ModalScreen[int | None]):
     """Dismisses with the index picked (enter, click), or None (esc, q)."""
@@ -52,7 +60,7 @@ class PickerScreen(ModalScreen[int | None]):
             box.border_title = self.title_text
             box.border_subtitle = "enter picks · esc closes"
             # Items are Content built by the caller: article text is never markup.
-            yield OptionList(*(Option(item) for item in self.items), markup=False)
+            yield PickerList(*(Option(item) for item in self.items), markup=False)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0 if self.items else None
