@@ -124,6 +124,24 @@ async def test_z_zooms_the_post_pane_and_back() -> None:
         assert reader.has_focus(reader.post_list)
 
 
+async def test_leaving_zoom_goes_back_to_the_pane_zoomed_from() -> None:
+    # QA: zoomed from the post, unzooming put the focus in the list, and the next
+    # j moved the list and replaced the post being read.
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("tab", "z")
+        await pilot.pause()
+        assert reader.has_focus(reader.detail)
+        await pilot.press("z")
+        await pilot.pause()
+        assert reader.post_list.region.width > 0
+        assert reader.has_focus(reader.detail)
+        await pilot.press("j")
+        assert reader.post_list.highlighted == 0
+
+
 async def test_greater_and_less_than_resize_the_list() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -90,6 +90,7 @@ class ReaderScreen(Screen[None]):
         self.view = View.ALL
         self.sort = SortOrder.NEWEST
         self._list_scroll = 0.0
+        self._zoomed_from_post = False
         self.search_query = ""
         # The last bulk mark-read, for ctrl+z.
         self._undo: reading.MarkedRead | None = None
@@ -793,11 +794,14 @@ class ReaderScreen(Screen[None]):
         zoomed = not self.has_class("-zoomed")
         if zoomed:
             self._list_scroll = self.post_list.scroll_y
+            self._zoomed_from_post = self.focused is self.post_pane
         self.set_class(zoomed, "-zoomed")
         if zoomed:
             self.set_focus(self.post_pane, scroll_visible=False)
         else:
-            self.set_focus(self.post_list, scroll_visible=False)
+            # Back to the pane the reader zoomed from: from the post, keep reading it.
+            back = self.post_pane if self._zoomed_from_post else self.post_list
+            self.set_focus(back, scroll_visible=False)
             # Back where the reader was, not with the highlighted row at the top.
             top = self._list_scroll
             self.call_after_refresh(lambda: self.post_list.scroll_to(y=top, animate=False))
