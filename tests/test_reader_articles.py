@@ -176,6 +176,26 @@ async def test_f_lists_the_links_and_opens_one_in_the_browser() -> None:
         assert browser.opened == [links[0]]
 
 
+async def test_a_link_to_another_stored_post_opens_it_here_whatever_its_fragment() -> None:
+    # QA: a link to a stored post with a #fragment went to the browser instead.
+    from tests.builders import RecordingBrowser
+
+    browser = RecordingBrowser()
+    app = make_app(page_server(), browser=browser)
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        other = reader.posts[5]
+        assert other.link
+        link = other.link.rstrip("/").replace("blog.rajpoot.dev", "Blog.Rajpoot.dev") + "#section-2"
+        await pilot.press("enter")
+        await wait_for_article(reader)
+        reader.screen.follow_link(link)
+        await reader.settle()
+        assert browser.opened == []
+        assert reader.post_list.current_post == other
+
+
 async def test_a_feed_with_full_content_needs_no_fetch() -> None:
     body = "<p>" + ("Every word of the article is in the feed. " * 60) + "</p>"
     item = Item(title="Whole", link="https://example.com/whole/", description=body)

@@ -10,6 +10,7 @@ from tui.sanitize import (
     is_openable_link,
     link_scheme,
     normalize_feed_url,
+    page_key,
 )
 
 
@@ -118,3 +119,21 @@ def test_shorten_keeps_short_text_and_cuts_long_text_with_an_ellipsis() -> None:
 
     assert shorten("abc", 3) == "abc"
     assert shorten("abcd", 3) == "ab…"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://blog.example/post/#custom-head--footer", "https://blog.example/post/"),
+        ("HTTPS://Blog.Example/post", "https://blog.example/post/"),
+        ("https://blog.example/post?x=1#top", "https://blog.example/post/?x=1"),
+    ],
+)
+def test_links_to_one_page_share_a_key(a: str, b: str) -> None:
+    assert page_key(a) == page_key(b)
+
+
+def test_other_pages_do_not_share_a_key() -> None:
+    assert page_key("https://blog.example/post/") != page_key("https://blog.example/post/2/")
+    assert page_key("https://blog.example/Post") != page_key("https://blog.example/post")
+    assert page_key("http://[::1") == "http://[::1"  # malformed: itself

@@ -75,6 +75,16 @@ def normalize_feed_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
+def page_key(url: str) -> str:
+    """What two links to one page share: ``https://Blog.example/post/#intro`` and
+    ``https://blog.example/post`` both give ``https://blog.example/post``."""
+    try:
+        parts = urlsplit(normalize_feed_url(url))
+    except ValueError:
+        return url.strip().rstrip("/")
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/")))
+
+
 def host_of(url: str) -> str:
     """The host a message names for ``url`` (``blog.rajpoot.dev``), or the URL itself."""
     try:

@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 from tui import keys, reading
 from tui.messages import ArticleFailed, ArticleReady, PrefetchProgress
 from tui.models import Post
-from tui.sanitize import host_of, shorten
+from tui.sanitize import host_of, page_key, shorten
 
 if TYPE_CHECKING:
     from tui.screens.reader import ReaderScreen
@@ -138,8 +138,10 @@ class ArticleReading:
     def follow_link(self, url: str) -> None:
         """A link in an article: another stored post opens here, anything else in the browser."""
         reader = self.reader
+        # The same page, whatever its #fragment, host case or trailing slash.
+        wanted = page_key(url)
         for post in reader.stored_posts:
-            if post.link and post.link.rstrip("/") == url.rstrip("/"):
+            if post.link and page_key(post.link) == wanted:
                 reader.go_to_post(post.id)
                 return
         reader.reader_app.open_link(url)
