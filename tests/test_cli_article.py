@@ -206,3 +206,59 @@ def test_article_in_a_subprocess_prints_to_stdout(
     assert result.returncode == 0
     assert result.stdout.startswith("# T\n\n<p>ok</p>")
     assert json.loads(result.stderr.strip().splitlines()[-1]) == {"code": 0, "heavy": ["httpx"]}
+
+
+def test_article_url_of_a_stored_post_reads_its_kept_article_offline(
+    capsys: pytest.CaptureFixture[str], feed_server: FeedServer
+) -> None:
+    # QA: `article ID` printed the kept article offline, `article URL` failed.
+    link = feed_server.route("/posts/2/", Response(200, HTML_HEADERS, page("Two", "Okapi")))
+    [pid] = stored_feed(feed_server, [link])
+    assert main(["article", pid]) == 0
+    capsys.readouterr()
+    feed_server.route("/posts/2/", Response(503, HTML_HEADERS, b"down"))
+
+    assert main(["article", link + "#the-middle"]) == 0
+
+    out, err = capsys.readouterr()
+    assert out == "# Two\n\nOkapi\n"
+    assert err == ""
+    assert feed_server.hits("/posts/2/") == 1
+
+
+def test_article_id_of_a_post_whose_feed_carries_it_whole_fetches_nothing(
+    capsys: pytest.CaptureFixture[str], feed_server: FeedServer
+) -> None:
+    # QA: the reader showed such a post whole, the CLI went to the network for it.
+    body = "Every word of the article is in the feed. " * 60
+    items = [Item(title="Whole", link="https://unreachable.invalid/whole/", description=body)]
+    feed_url = feed_server.route(
+        "/whole.xml", Response(200, {"Content-Type": "application/rss+xml"}, rss(items))
+    )
+    assert main(["add", feed_url]) == 0
+    with Store.open(paths.cache_db_path(), paths.state_db_path()) as store:
+        [post] = store.posts(feed_url)
+    capsys.readouterr()
+
+    assert main(["article", post.id]) == 0
+
+    out, err = capsys.readouterr()
+    assert out.startswith("# Whole\n\nEvery word of the article is in the feed.")
+    assert err == ""
+
+
+def test_the_title_is_on_top_when_the_page_starts_with_a_section_heading(
+    capsys: pytest.CaptureFixture[str], feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # QA: a page whose body begins "### Inline Code" was printed without its title.
+    from tests.test_articles_service import FakeArticle
+
+    def sections(html: str, *, url: str) -> FakeArticle:
+        return FakeArticle(title="Code Syntax Guide", markdown="### Inline Code\n\nx", text="x")
+
+    monkeypatch.setattr(service, "default_extractor", sections)
+    url = feed_server.route("/code/", Response(200, HTML_HEADERS, page("Code", "x")))
+
+    assert main(["article", url]) == 0
+
+    assert capsys.readouterr().out == "# Code Syntax Guide\n\n### Inline Code\n\nx\n"

@@ -364,27 +364,56 @@ def article_command(target: str) -> int:
                 flush=True,
             )
 
-    if is_openable_link(target):
-        outcome = fetch_article(target, on_retry=say_retry)
+    from tui import paths
+    from tui.parse import has_full_content
+
+    if is_openable_link(target) and not paths.cache_db_path().exists():
+        outcome = fetch_article(target, on_retry=say_retry)  # nothing stored to look in
     else:
         with _open_store() as store:
-            post = store.post(target)
+            if is_openable_link(target):
+                # A stored post's page is read from the store, as the reader does.
+                post = _post_at(store, target)
+            else:
+                post = store.post(target)
+                if post is None:
+                    print(
+                        f"rajpoot-tui: no stored post has the id {target!r} "
+                        "(see rajpoot-tui list --json), and it is not an http(s) URL",
+                        file=sys.stderr,
+                    )
+                    return 1
+            if post is not None and has_full_content(post):
+                # The feed carried the whole article: nothing to fetch.
+                return _print_article(post.display_title, post.summary)
             if post is None:
-                print(
-                    f"rajpoot-tui: no stored post has the id {target!r} "
-                    "(see rajpoot-tui list --json), and it is not an http(s) URL",
-                    file=sys.stderr,
-                )
-                return 1
-            outcome = load_article(store, post, on_retry=say_retry)
+                outcome = fetch_article(target, on_retry=say_retry)
+            else:
+                outcome = load_article(store, post, on_retry=say_retry)
     if not outcome.ok or outcome.article is None:
         print(f"rajpoot-tui: {clean_text(outcome.message)}", file=sys.stderr)
         return 1
     if outcome.message:  # shown, but not kept
         print(f"rajpoot-tui: {clean_text(outcome.message)}", file=sys.stderr)
-    markdown = clean_text(outcome.article.markdown).strip("\n")
-    title = " ".join(clean_text(outcome.article.title).split())
-    if title and not markdown.startswith("#"):
+    return _print_article(outcome.article.title, outcome.article.markdown)
+
+
+def _post_at(store: Any, url: str) -> Any:
+    """The stored post whose link is the page at ``url`` (any #fragment), if any."""
+    from tui.sanitize import page_key
+
+    wanted = page_key(url)
+    return next((p for p in store.posts() if p.link and page_key(p.link) == wanted), None)
+
+
+def _print_article(title: str, body: str) -> int:
+    """The article as Markdown on stdout, its title on top as a ``#`` heading."""
+    from tui.sanitize import clean_text
+
+    markdown = clean_text(body).strip("\n")
+    title = " ".join(clean_text(title).split())
+    # The page's own first heading is often a section ("## Inline Code"), not the title.
+    if title and markdown.partition("\n")[0].strip() != f"# {title}":
         markdown = f"# {title}\n\n{markdown}"
     sys.stdout.write(markdown + "\n")
     return 0
