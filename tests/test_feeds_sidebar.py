@@ -191,6 +191,20 @@ async def test_one_refresh_notice_for_many_feeds_counts_the_failures() -> None:
         )
 
 
+async def test_a_refresh_where_every_feed_failed_is_titled_so() -> None:
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    app = make_app(httpx.MockTransport(refused), feeds=FEEDS)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert reader.notice_messages(title="Refresh failed") == [
+            "0 of 3 feeds refreshed, 3 failed (E lists them)."
+        ]
+        assert not reader.notice_messages(title="Feeds refreshed")
+
+
 async def test_b_toggles_the_sidebar_and_tab_walks_through_it() -> None:
     app = make_app(many_feeds(), feeds=FEEDS)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:

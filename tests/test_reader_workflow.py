@@ -242,7 +242,7 @@ def test_a_cut_description_points_at_the_key_bound_to_open_now() -> None:
 
 
 @pytest.mark.parametrize("size", [(120, 40), (60, 16)])
-async def test_a_notice_waits_until_the_question_on_screen_is_answered(
+async def test_a_notice_waits_until_the_dialog_on_screen_is_closed(
     size: tuple[int, int],
 ) -> None:
     # QA: a refresh finishing while "Rename this feed" was open put its notice
@@ -274,6 +274,15 @@ async def test_a_notice_waits_until_the_question_on_screen_is_answered(
             shown = [str(toast._notification.message) for toast in app.screen.query(Toast)]
             assert shown == [f"Feeds refreshed ({n})."]
             app.clear_notifications()
+        # The help too (and every other dialog): read in peace, told after.
+        await pilot.press("question_mark")
+        await reader.settle()
+        app.notify("Feeds refreshed (help).", timeout=0.5)
+        await reader.settle(extra=0.6)
+        assert not app.screen.query(Toast)
+        await pilot.press("escape")
+        await reader.settle(extra=0)
+        assert reader.notice_messages() == ["Feeds refreshed (help)."]
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24), (40, 12)])

@@ -284,12 +284,12 @@ class RajpootApp(App[int]):
     # -- the one failure sink -------------------------------------------------------
 
     def _on_notify(self, event: Notify) -> None:
-        # Never over a question, never so many that the newest is cut (tui.widgets.notices).
+        # Never over a dialog, never so many that the newest is cut (tui.widgets.notices).
         if self.notices.admit(event.notification):
             super()._on_notify(event)
 
     def release_notices(self) -> None:
-        """A question was answered: show the notices that waited for it."""
+        """A dialog closed: show the notices that waited for it."""
         for notification in self.notices.release():
             super()._on_notify(Notify(notification))
 

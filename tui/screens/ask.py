@@ -11,10 +11,10 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from tui.screens.question import QuestionScreen
+from tui.screens.dialog import DialogScreen
 
 
-class AskScreen(QuestionScreen[str | None]):
+class AskScreen(DialogScreen[str | None]):
     """Dismissed with the text typed (stripped), or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]

@@ -10,10 +10,10 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.screens.question import QuestionScreen
+from tui.screens.dialog import DialogScreen
 
 
-class ConfirmScreen(QuestionScreen[bool]):
+class ConfirmScreen(DialogScreen[bool]):
     """Dismissed with True for ``y`` (or enter), False for ``n`` or esc."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

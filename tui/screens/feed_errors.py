@@ -10,13 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.feedlist import FailingFeed, failing_line
+from tui.screens.dialog import DialogScreen
 
 
-class FeedErrorsScreen(ModalScreen[None]):
+class FeedErrorsScreen(DialogScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,E", "dismiss", "Close"),
     ]

@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui import __version__, keys
+from tui.screens.dialog import DialogScreen
 
 
 def help_rows(keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
@@ -50,7 +50,7 @@ class HelpBox(VerticalScroll):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.DETAIL_KEYS)  # type: ignore[assignment]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DialogScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close help"),
     ]

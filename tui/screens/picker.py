@@ -8,11 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui import keys
+from tui.screens.dialog import DialogScreen
 
 
 class PickerList(OptionList):
@@ -21,7 +21,7 @@ class PickerList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.LIST_KEYS[:-1])  # type: ignore[assignment]
 
 
-class PickerScreen(ModalScreen[int | None]):
+class PickerScreen(DialogScreen[int | None]):
     """Dismisses with the index picked (enter, click), or None (esc, q)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

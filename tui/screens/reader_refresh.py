@@ -217,7 +217,7 @@ class FeedRefresher:
             parts.append(f"{failed} failed ({errors_key} lists them)")
         reader.notify(
             ", ".join(parts) + ".",
-            title="Feeds refreshed",
+            title="Feeds refreshed" if ok or not failed else "Refresh failed",
             severity="warning" if failed else "information",
             timeout=6,
             markup=False,

@@ -3,9 +3,9 @@
 Two faults of toasts as Textual 8.2.8 draws them, found trying the reader:
 
 * A refresh can end while the reader types a feed's new title; its toast landed
-  over the question and the text being typed. So while a question
-  (``tui.screens.question``) is on screen, notices are held, and shown, in
-  order and for their full time, once it is answered.
+  over the question and the text being typed. So while a dialog
+  (``tui.screens.dialog``) is on screen, notices are held, and shown, in
+  order and for their full time, once it is closed.
 * The toast rack shows toasts from the oldest down and cuts at its height, so
   after a burst of notices (a refresh of many feeds, a few keys) the newest was
   laid out off screen. So past a few, the oldest are dismissed.
@@ -32,7 +32,7 @@ class NoticeGate:
     def __init__(self, app: App[Any]) -> None:
         self.app = app
         self.held: list[Notification] = []
-        """Notices raised while a question was on screen, shown once it is answered."""
+        """Notices raised while a dialog was on screen, shown once it is closed."""
 
     @property
     def toasts_at_once(self) -> int:
@@ -40,10 +40,10 @@ class NoticeGate:
 
     def admit(self, notification: Notification) -> bool:
         """True to show ``notification`` now (room made for it); False: it is held."""
-        from tui.screens.question import QuestionScreen
+        from tui.screens.dialog import DialogScreen
 
         app = self.app
-        if isinstance(app.screen, QuestionScreen):
+        if isinstance(app.screen, DialogScreen):
             self.held.append(notification)
             return False
         live = list(app._notifications)
@@ -55,10 +55,10 @@ class NoticeGate:
         return True
 
     def release(self) -> list[Notification]:
-        """The held notices, to show now, unless another question is on screen."""
-        from tui.screens.question import QuestionScreen
+        """The held notices, to show now, unless another dialog is on screen."""
+        from tui.screens.dialog import DialogScreen
 
-        if isinstance(self.app.screen, QuestionScreen):
+        if isinstance(self.app.screen, DialogScreen):
             return []
         held, self.held = self.held, []
         # Their time on screen starts now: the reader has not seen them yet.
