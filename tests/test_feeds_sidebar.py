@@ -236,6 +236,29 @@ async def test_one_feed_keeps_the_sidebar_hidden_until_b() -> None:
         assert reader.sidebar_rows[1][0] == "Backend on Manvendra Rajpoot"
 
 
+async def test_the_sidebar_follows_the_width_until_b_decides() -> None:
+    # QA: started at 120 columns and narrowed to 80x24, the stacked sidebar left
+    # the post pane four rows.
+    app = make_app(many_feeds(), feeds=FEEDS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        assert reader.sidebar_shown
+        await pilot.resize_terminal(80, 24)
+        await reader.settle()
+        assert not reader.sidebar_shown
+        assert reader.detail.region.height > 8
+        await pilot.resize_terminal(120, 40)
+        await reader.settle()
+        assert reader.sidebar_shown
+        # Once b has spoken, a resize leaves the sidebar as it is.
+        await pilot.press("b")
+        await pilot.resize_terminal(80, 24)
+        await pilot.resize_terminal(130, 40)
+        await reader.settle()
+        assert not reader.sidebar_shown
+
+
 async def test_other_feeds_show_their_categories_and_no_section() -> None:
     body = (
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>Go notes</title>'

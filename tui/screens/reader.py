@@ -91,6 +91,8 @@ class ReaderScreen(Screen[None]):
         self.sort = SortOrder.NEWEST
         self._list_scroll = 0.0
         self._zoomed_from_post = False
+        self._sidebar_chosen = False
+        """Whether the reader toggled the sidebar (b); until then it follows the width."""
         self.search_query = ""
         # The last bulk mark-read, for ctrl+z.
         self._undo: reading.MarkedRead | None = None
@@ -235,6 +237,7 @@ class ReaderScreen(Screen[None]):
             styles.width, styles.height = f"{self.list_width}%", "1fr"
 
     def on_resize(self) -> None:
+        self._fit_sidebar()
         self._apply_split()
         self.update_header()
         # Narrow terminals: tighter footer, no palette hint, so ? Help and q Quit fit.
@@ -328,7 +331,21 @@ class ReaderScreen(Screen[None]):
             self.show_scope(SidebarRow(RowKind.FEED, "", 0, url=self.feeds[0].url))
         self.update_sidebar()
 
+    def _fit_sidebar(self) -> None:
+        """Until ``b`` decides, many feeds show the sidebar when wide, not when narrow:
+        stacked at 80x24 it would leave the post four rows."""
+        if self._sidebar_chosen or len(self.feeds) < 2:
+            return
+        wide = self.app.size.width >= 100
+        if wide != self.has_class("-sidebar"):
+            self.set_class(wide, "-sidebar")
+            if wide:
+                self.update_sidebar()
+            elif self.focused is self.sidebar:
+                self.set_focus(self.post_list)
+
     def action_toggle_sidebar(self) -> None:
+        self._sidebar_chosen = True  # the reader decided: resizing keeps it so
         shown = not self.has_class("-sidebar")
         self.set_class(shown, "-sidebar")
         if shown:
