@@ -163,6 +163,7 @@ class RajpootApp(App[int]):
         # parses 10,000 items otherwise triggers ~200 ms collections that stall
         # the UI thread (measured in benchmarks/refresh_responsiveness.py).
         gc.freeze()
+        gc.enable()  # off since start-up when started from the command line (tui.__main__)
         self.reader.start()
         if self.settings.writable:
             self.run_worker(
