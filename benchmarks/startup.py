@@ -210,16 +210,28 @@ def check_launch(target: Target, tree: Tree) -> None:
     _check_source(probe.stdout.strip(), tree, target.label)
 
 
+def bytecode_env(base: Path) -> dict[str, str]:
+    """What every launched interpreter gets: bytecode caches written and reused, as an
+    installed app has them (pip compiles on install; a checkout writes them on its first
+    run), kept under the temp dir so no checkout gets ``__pycache__``. The warm-up runs
+    fill them. Without this a ``PYTHONDONTWRITEBYTECODE`` inherited from the environment
+    makes every start compile the tree's own sources again (site-packages keep their
+    caches), which charges the revisions for their source size, not their start-up."""
+    return {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": str(base / "pycache")}
+
+
 def make_targets(
     base: Path, trees: list[Tree], *, long: bool = False
 ) -> tuple[list[Target], dict[str, Home]]:
     """The bare app, then every tree's reader at every size; the homes by target key."""
+    python_env = tuple(bytecode_env(base).items())
     bare = Target(
         BARE,
         "bare Textual app (Header, Footer, Static)",
         (sys.executable, str(BARE_SCRIPT)),
         _empty_home(base, BARE),
         MARKER,
+        python_env,
     )
     targets, homes = [bare], {}
     for tree in trees:
@@ -231,7 +243,7 @@ def make_targets(
                 tree.argv(home.feed_url),
                 home,
                 NEEDLE,
-                tuple(tree.env.items()),
+                (*python_env, *tree.env.items()),
             )
             check_launch(target, tree)
             targets.append(target)
@@ -359,13 +371,14 @@ IMPORT_TEXTUAL = "from textual.widgets import Footer, Header, Static"
 IMPORT_APP = "import tui.app"
 
 
-def import_time(code: str, cwd: Path, pythonpath: Path | None = None) -> float:
-    """Wall time of ``python -c CODE`` (interpreter start plus the imports)."""
-    env = dict(os.environ)
+def import_time(code: str, base: Path, pythonpath: Path | None = None) -> float:
+    """Wall time of ``python -c CODE`` (interpreter start plus the imports), run in ``base``
+    with the targets' bytecode caches."""
+    env = {**os.environ, **bytecode_env(base)}
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=cwd)
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=base)
     return time.perf_counter() - start
 
 
@@ -544,7 +557,8 @@ def main() -> int:
         say(
             f"Measured {started:%Y-%m-%d} on {machine()}: tmux {WIDTH}x{HEIGHT}, from "
             f"`tmux new-session` until the text is visible, {runs} runs of each, "
-            f"interleaved (after one discarded warm-up each); the reader launched as {how}; "
+            f"interleaved (after one discarded warm-up each, which writes the bytecode caches "
+            f"they all use); the reader launched as {how}; "
             + (
                 "descriptions of 1-2.5 kB (--long-descriptions)."
                 if args.long_descriptions

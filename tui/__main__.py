@@ -138,6 +138,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             _detach_stdout()
             return 1
         return code
+    import gc
+
+    # No cycle collection until the first frame: nearly everything start-up allocates
+    # stays alive, so the ~180 collections that would run meanwhile are 4-5% of the
+    # instructions to the first frame for little. RajpootApp._after_first_frame freezes
+    # what is alive then and turns collection back on; the start-up garbage frozen with
+    # it (some 6,000 of 100,000 objects, ~0.7 MB, mostly Textual's render caches) is
+    # never collected.
+    gc.disable()
     from tui.app import RajpootApp
 
     app = RajpootApp(args.feed)

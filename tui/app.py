@@ -24,7 +24,6 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tui import DEFAULT_FEED_URL, keys
-from tui.commands import post_commands_provider, reader_commands_provider
 from tui.feedlist import FeedRef
 from tui.paths import screenshot_dir
 from tui.reading import SortOrder
@@ -35,12 +34,26 @@ from tui.store import Store
 from tui.widgets.notices import NoticeGate
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from tui.feedlist import FeedLike
 
 _PACKAGE = Path(__file__).resolve().parent
 # A wheel carries the stylesheets inside the package (hatch force-include);
 # an editable install or a checkout has them in the top-level styles/ dir.
 STYLES = next(p for p in (_PACKAGE / "styles", _PACKAGE.parent / "styles") if p.is_dir())
+
+
+def _reader_commands() -> type[Provider]:
+    from tui.commands import reader_commands_provider
+
+    return reader_commands_provider()
+
+
+def _post_commands() -> type[Provider]:
+    from tui.commands import post_commands_provider
+
+    return post_commands_provider()
 
 
 class RajpootApp(App[int]):
@@ -50,8 +63,8 @@ class RajpootApp(App[int]):
     CSS_PATH = STYLES / "app.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.APP_KEYS)  # type: ignore[assignment]
-    # Providers load when the palette first opens, not at start-up.
-    COMMANDS = App.COMMANDS | {reader_commands_provider, post_commands_provider}
+    # Providers load when the palette first opens, not at start-up (so does tui.commands).
+    COMMANDS = App.COMMANDS | {_reader_commands, _post_commands}
 
     def __init__(
         self,
@@ -153,6 +166,7 @@ class RajpootApp(App[int]):
         # parses 10,000 items otherwise triggers ~200 ms collections that stall
         # the UI thread (measured in benchmarks/refresh_responsiveness.py).
         gc.freeze()
+        gc.enable()  # off since start-up when started from the command line (tui.__main__)
         self.reader.start()
         if self.settings.writable:
             self.run_worker(

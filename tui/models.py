@@ -6,7 +6,6 @@ without paying for the heavy libraries.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -127,6 +126,8 @@ class FeedInfo:
 
 def post_id(feed_url: str, key: str) -> str:
     """A short stable id for a post, the same whichever machine or cache computes it."""
+    import hashlib  # here: the first paint hashes nothing, and OpenSSL takes a while to load
+
     digest = hashlib.sha256(f"{feed_url}\n{key}".encode()).hexdigest()
     return digest[:16]
 

@@ -71,6 +71,8 @@ def select(
     posts: Iterable[Post], *, view: View, matches: Callable[[Post], bool] | None = None
 ) -> list[Post]:
     """The posts a view shows, in the given order, narrowed by a search."""
+    if view is View.ALL and matches is None:
+        return list(posts)  # every post: no call per post (~3 ms at 10,000, at start-up)
     return [p for p in posts if in_view(p, view) and (matches is None or matches(p))]
 
 

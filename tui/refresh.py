@@ -10,7 +10,6 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from tui import DEFAULT_FEED_URL
@@ -60,6 +59,8 @@ def import_seed_if_empty(store: Store, url: str, *, now: datetime | None = None)
     """
     if url != DEFAULT_FEED_URL or store.has_posts(url):
         return False
+    from importlib import resources
+
     from tui.parse import parse_feed
 
     body = resources.files("tui").joinpath("seed/backend-index.xml").read_bytes()

@@ -15,15 +15,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import paths
-from tui.opener import Browser, find_browser
 from tui.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     import httpx
 
+    from tui.opener import Browser
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def find_browser() -> Browser | None:
+    """:func:`tui.opener.find_browser`, imported when a link is first opened (it loads
+    :mod:`webbrowser`), not at start-up."""
+    from tui.opener import find_browser
+
+    return find_browser()
 
 
 @dataclass(frozen=True, slots=True)

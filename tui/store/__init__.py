@@ -99,7 +99,8 @@ the caller decides how to show them.
 
 Modules
 -------
-``articles`` (whole articles fetched from posts' pages, their caps and eviction) ·
+``articles`` (whole articles fetched from posts' pages, their caps and eviction;
+loaded on first use) · ``caps`` (the caps' values) ·
 ``db`` (connections, write transactions, error codes) · ``schema`` (the
 migration lists and schema checks) · ``recovery`` (open, move aside, salvage,
 in-memory fallback) · ``posts`` (cache reads and merge) · ``state`` (read and
@@ -111,7 +112,8 @@ the package's API.
 
 from __future__ import annotations
 
-from tui.store.articles import ArticleRefused, SavedArticle, StoredArticle
+from typing import TYPE_CHECKING
+
 from tui.store.posts import MergeResult
 from tui.store.schema import (
     CACHE_MIGRATIONS,
@@ -121,6 +123,9 @@ from tui.store.schema import (
     Migration,
 )
 from tui.store.store import Store
+
+if TYPE_CHECKING:
+    from tui.store.articles import ArticleRefused, SavedArticle, StoredArticle
 
 __all__ = [
     "CACHE_MIGRATIONS",
@@ -134,3 +139,15 @@ __all__ = [
     "Store",
     "StoredArticle",
 ]
+
+_FROM_ARTICLES = frozenset({"ArticleRefused", "SavedArticle", "StoredArticle"})
+
+
+def __getattr__(name: str) -> object:
+    # The article names load with their module, on first use: opening the store and
+    # painting the posts need neither.
+    if name in _FROM_ARTICLES:
+        from tui.store import articles
+
+        return getattr(articles, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

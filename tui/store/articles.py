@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from tui.store import search as _search
+from tui.store.caps import MAX_ARTICLE_BYTES, MAX_TOTAL_BYTES
 from tui.store.db import _chunks, _from_ts, _to_ts
 
 __all__ = [
@@ -35,11 +36,6 @@ __all__ = [
     "SavedArticle",
     "StoredArticle",
 ]
-
-MAX_ARTICLE_BYTES: Final = 2 * 1024 * 1024
-"""Most UTF-8 bytes of Markdown one stored article may have."""
-MAX_TOTAL_BYTES: Final = 200 * 1024 * 1024
-"""Most bytes (Markdown + text) all stored articles may have together."""
 
 
 class ArticleRefused(ValueError):

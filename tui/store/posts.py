@@ -5,7 +5,6 @@ Functions here take the connection(s) to use; locking is the caller's (:class:`t
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -77,6 +76,8 @@ def _entry_hash(entry: Entry) -> str:
         entry.summary,
         entry.author,
     )
+    import hashlib  # only merges hash; see tui.models.post_id
+
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 

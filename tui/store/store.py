@@ -9,17 +9,19 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager, suppre
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from tui.models import FeedInfo, ParsedFeed, Post
-from tui.store import articles as _articles
 from tui.store import posts as _posts
 from tui.store import search as _search
 from tui.store import state as _state
-from tui.store.articles import MAX_ARTICLE_BYTES, MAX_TOTAL_BYTES, SavedArticle, StoredArticle
+from tui.store.caps import MAX_ARTICLE_BYTES, MAX_TOTAL_BYTES
 from tui.store.db import _open_reader, _to_ts, _write
 from tui.store.posts import MergeResult
 from tui.store.recovery import _open_cache, _open_state
+
+if TYPE_CHECKING:
+    from tui.store.articles import SavedArticle, StoredArticle
 
 
 def _reader_for(
@@ -384,6 +386,7 @@ class Store:
         """Throw the search index away and start it again: titles, authors and feed
         titles at once (fast), descriptions through :meth:`rederive_stale`, which every
         post then needs. For a damaged or doubtful index; the cache is disposable."""
+        from tui.store import articles as _articles
 
         def work(c: sqlite3.Connection) -> None:
             (ddl,) = c.execute(
@@ -410,16 +413,22 @@ class Store:
 
     def article(self, post_id: str) -> StoredArticle | None:
         """The whole article fetched for ``post_id``, if one is kept."""
+        from tui.store import articles as _articles
+
         with self._reading_cache() as cache:
             return _articles.article(cache, post_id)
 
     def article_ids(self, post_ids: Iterable[str]) -> set[str]:
         """Which of ``post_ids`` have an article kept (for prefetching the others)."""
+        from tui.store import articles as _articles
+
         with self._reading_cache() as cache:
             return _articles.stored_ids(cache, post_ids)
 
     def articles_size(self) -> int:
         """Bytes all kept articles take (Markdown plus text)."""
+        from tui.store import articles as _articles
+
         with self._reading_cache() as cache:
             return _articles.total_size(cache)
 
@@ -442,6 +451,8 @@ class Store:
         Markdown is over the per-article cap or the post is not in the cache; nothing
         is written then.
         """
+        from tui.store import articles as _articles
+
         # Read before taking the cache write lock, as merge does.
         with self._reading_state() as state_conn:
             starred = _state.all_starred_ids(state_conn)
@@ -462,6 +473,8 @@ class Store:
 
     def delete_article(self, post_id: str) -> bool:
         """Forget the article of ``post_id`` (and its words in the index); True if one was kept."""
+        from tui.store import articles as _articles
+
         with self._writing_cache() as cache:
             return _write(cache, lambda c: _articles.delete(c, post_id))
 
