@@ -120,6 +120,8 @@ class Inline:
 class Heading:
     level: int
     text: Inline
+    id: str = ""
+    """The id a page generator gives this heading (see :func:`heading_id`), unique."""
 
 
 @dataclass(slots=True)
@@ -184,6 +186,7 @@ class _Links:
         self.base_url = base_url
         self.urls: list[str] = []
         self._index: dict[str, int] = {}
+        self._ids: set[str] = set()
 
     def add(self, href: str) -> int:
         url = clean_text(href).strip()
@@ -195,14 +198,99 @@ class _Links:
             self.urls.append(url)
         return self._index[url]
 
+    def unique_id(self, text: str) -> str:
+        """:func:`heading_id` of ``text``, with ``-1``, ``-2``… if it was taken before."""
+        base = heading_id(text) or "heading"
+        name, number = base, 0
+        while name in self._ids:
+            number += 1
+            name = f"{base}-{number}"
+        self._ids.add(name)
+        return name
+
+
+def heading_id(text: str) -> str:
+    """The id Hugo (goldmark's "github" ids, PaperMod's default) and GitHub give a heading.
+
+    Lower-cased letters, digits and ``_``; a space or ``-`` becomes ``-``; anything
+    else is dropped: ``"Hugo’s  code — v2"`` → ``"hugos--code--v2"``.
+    """
+    out: list[str] = []
+    for char in text.strip():
+        if char == "-" or char.isspace():
+            out.append("-")
+        elif char == "_" or char.isalpha() or char.isdecimal():
+            out.append(char.lower())
+    return "".join(out)
+
+
+def _heading_text(token: Any) -> str:
+    """The visible text of an inline token (no link numbers, no markup)."""
+    parts: list[str] = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_heading_text(child))
+    return "".join(parts)
+
 
 def parse(markdown: str, *, base_url: str = "") -> Document:
     """Parse ``markdown`` (hostile text: control characters are stripped first)."""
+    steps = parse_steps(markdown, base_url=base_url)
+    document = next(steps)
+    for _ in steps:  # each step extends the same document
+        pass
+    return document
+
+
+def parse_steps(
+    markdown: str, *, base_url: str = "", first: int = 8, step: int = 48
+) -> Iterator[Document]:
+    """Parse ``markdown`` a few top-level blocks at a time; yields the growing document.
+
+    markdown-it's block pass runs over the whole text first (it collects reference
+    definitions, so every block is parsed as it would be alone); the inline pass and
+    the conversion to :class:`Block` then run ``first`` top-level blocks, then ``step``
+    at a time. The same :class:`Document` is yielded after each group, with its
+    ``blocks`` and ``links`` extended; after the last one it equals the whole parse.
+    """
+    from markdown_it.rules_core import StateCore
+
+    md = _parser()
     text = clean_text(markdown)
     links = _Links(base_url)
-    tokens = _parser().parse(text)
-    blocks, _ = _blocks(tokens, 0, len(tokens), links)
-    return Document(blocks, links.urls)
+    document = Document([], links.urls)
+    env: dict[str, Any] = {}
+    state = StateCore(text, md, env)
+    names = md.core.ruler.get_active_rules()
+    rules = md.core.ruler.getRules("")
+    after_block = names.index("block") + 1
+    for rule in rules[:after_block]:
+        rule(state)
+    tokens = state.tokens
+    # Ends of the top-level blocks: a level-0 token that opens nothing.
+    ends = [i + 1 for i, token in enumerate(tokens) if token.level == 0 and token.nesting <= 0]
+    start = 0
+    count = 0
+    size = first
+    while True:
+        count = min(count + size, len(ends))
+        stop = ends[count - 1] if count else 0
+        chunk = tokens[start:stop]
+        # The inline pass (and text_join) over this group only, with the shared env.
+        part = StateCore(text, md, env, chunk)
+        for rule in rules[after_block:]:
+            rule(part)
+        blocks, _ = _blocks(chunk, 0, len(chunk), links)
+        document.blocks.extend(blocks)
+        yield document
+        if count >= len(ends):
+            return
+        start = stop
+        size = step
 
 
 def _blocks(tokens: Sequence[Any], pos: int, end: int, links: _Links) -> tuple[list[Block], int]:
@@ -214,7 +302,9 @@ def _blocks(tokens: Sequence[Any], pos: int, end: int, links: _Links) -> tuple[l
         if kind.endswith("_close"):
             return out, pos
         if kind == "heading_open":
-            out.append(Heading(int(token.tag[1:]), _inline(tokens[pos + 1], links)))
+            inline = tokens[pos + 1]
+            name = links.unique_id(_heading_text(inline))
+            out.append(Heading(int(token.tag[1:]), _inline(inline, links), name))
             pos += 3
         elif kind == "paragraph_open":
             out.append(Paragraph(_inline(tokens[pos + 1], links)))
@@ -643,11 +733,16 @@ def _table_lines(table: Table, width: int) -> list[Line]:
 
 
 def iter_layout(
-    document: Document, width: int, theme: type[HighlightTheme] = HighlightTheme
+    document: Document,
+    width: int,
+    theme: type[HighlightTheme] = HighlightTheme,
+    start: int = 0,
 ) -> Iterator[tuple[int, list[Line]]]:
-    """(block index, lines) for each top-level block; a blank line separates blocks."""
-    for index, block in enumerate(document.blocks):
-        lines = layout_block(block, width, theme)
+    """(block index, lines) for each top-level block from ``start`` on.
+
+    The blank line that separates blocks is the caller's to add."""
+    for index in range(start, len(document.blocks)):
+        lines = layout_block(document.blocks[index], width, theme)
         for line in lines:
             line.block = index
         yield index, lines

@@ -21,6 +21,7 @@ sequences are stripped again before parsing.
 from __future__ import annotations
 
 from typing import ClassVar
+from urllib.parse import unquote, urldefrag
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
@@ -36,12 +37,12 @@ from textual.theme import Theme
 from textual.worker import get_current_worker
 
 from tui import keys
-from tui.article_layout import Document, Heading, Line, iter_layout, parse
+from tui.article_layout import Document, Heading, Line, iter_layout, parse_steps
 
 # Bindings with the post pane's ids (one remap moves both), plus sideways scrolling.
 ARTICLE_BINDINGS: list[BindingType] = list(keys.bindings(keys.ARTICLE_KEYS))
 
-_STRIP_CACHE_LIMIT = 4000
+_STRIP_CACHE_SCREENS = 4
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -90,21 +91,29 @@ class ArticleView(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes, name=name)
         self.border_title = "Whole post"
         self.lines: list[Line] = []
-        """The laid-out lines (a screenful first while loading, then all)."""
+        """The laid-out lines (they grow while loading)."""
         self.links: list[str] = []
         """Every link of the article in order; ``text[N]`` is ``links[N - 1]``."""
         self.headings: list[tuple[int, str, int]] = []
         """(level, text, line index) of each top-level heading."""
+        self.anchors: dict[str, int] = {}
+        """Line index of each top-level heading by its id (``#id`` links jump there)."""
         self.loaded = False
         """True once the whole article is laid out at the current width."""
         self.markdown = ""
         self.base_url = ""
         self._document: Document | None = None
+        """The whole parse, once it is complete (a re-layout starts from it)."""
         self._block_starts: list[int] = []
+        self._widest = 0
         self._generation = 0
         self._layout_width = 0
         self._highlight_theme: type[HighlightTheme] = HighlightTheme
+        self._pending_link: str | None = None
+        """An in-page link followed before its heading was laid out."""
         self._strips: dict[int, Strip] = {}
+        """Drawn lines by index, for ``_strip_key``; a few screens' worth (see render_line)."""
+        self._strip_key: tuple[int, int] = (0, 0)
         self._styles: dict[str, Style] = {}
         self._base_style: Style | None = None
         self._rich_style: RichStyle | None = None
@@ -116,7 +125,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.markdown = markdown
         self.base_url = base_url
         self._document = None
-        self._set_lines([], [], [])
+        self._pending_link = None
+        self._set_lines([], [], [], {})
         self.links = []
         self.loaded = False
         if self.is_mounted:
@@ -137,6 +147,41 @@ class ArticleView(ScrollView, can_focus=True):
                 return span.index
         return None
 
+    def anchor_of(self, url: str) -> str | None:
+        """The fragment of ``url`` if it points into this article, else None.
+
+        In-page links are ``#id``, or the article's own URL plus ``#id`` (relative
+        links were resolved against it).
+        """
+        base, fragment = urldefrag(url)
+        if not fragment:
+            return None
+        if base and base.rstrip("/") != urldefrag(self.base_url)[0].rstrip("/"):
+            return None
+        return unquote(fragment)
+
+    def follow_anchor(self, url: str) -> bool:
+        """Scroll to the heading an in-page link (see ``anchor_of``) names; True if done.
+
+        While the article is still loading, the jump happens once the heading is laid
+        out (and ``LinkActivated`` is posted if it never is). False for other links and
+        for ids that are not headings (footnotes, say).
+        """
+        fragment = self.anchor_of(url)
+        if fragment is None:
+            return False
+        line = self.anchors.get(fragment)
+        if line is None:
+            line = self.anchors.get(fragment.lower())
+        if line is not None:
+            self._pending_link = None
+            self.scroll_to(y=line, animate=False, immediate=True)
+            return True
+        if not self.loaded:
+            self._pending_link = url
+            return True
+        return False
+
     @property
     def layout_width(self) -> int:
         """The width the current lines were laid out for."""
@@ -156,43 +201,67 @@ class ArticleView(ScrollView, can_focus=True):
         markdown, base_url, document = self.markdown, self.base_url, self._document
         theme = self._highlight_theme
         first_screen = max(self.size.height, 24) + 8
+        # A re-layout (resize, ANSI theme) swaps the lines in one go, so the view never
+        # shows a mix of widths; a new article is handed over as it is laid out.
+        swap = anchor is not None or not markdown
 
         def work() -> None:
             worker = get_current_worker()
-            doc = document if document is not None else parse(markdown, base_url=base_url)
+            steps = [document] if document is not None else parse_steps(markdown, base_url=base_url)
             lines: list[Line] = []
             headings: list[tuple[int, str, int]] = []
             starts: list[int] = []
-            sent = anchor is not None or not markdown  # a re-layout swaps in one go
-            for index, block_lines in iter_layout(doc, width, theme):
-                if worker.is_cancelled:
-                    return
-                if index:
-                    blank = Line(lines[-1].content[:0]) if lines else None
-                    if blank is not None:
+            anchors: dict[str, int] = {}
+            sent = 0  # lines, headings and starts handed over so far
+            sent_headings = 0
+            sent_starts = 0
+            doc = Document([], [])
+            done = 0
+            for doc in steps:
+                for index, block_lines in iter_layout(doc, width, theme, done):
+                    if worker.is_cancelled:
+                        return
+                    if index and lines:
+                        blank = Line(lines[-1].content[:0])
                         blank.block = index
                         lines.append(blank)
-                starts.append(len(lines))
-                block = doc.blocks[index]
-                if isinstance(block, Heading):
-                    headings.append((block.level, block.text.plain, len(lines)))
-                lines.extend(block_lines)
-                if not sent and len(lines) >= first_screen:
-                    sent = True
-                    self.app.call_from_thread(
-                        self._receive,
-                        generation,
-                        doc,
-                        width,
-                        lines[:],
-                        headings[:],
-                        starts[:],
-                        False,
-                        anchor,
-                    )
+                    starts.append(len(lines))
+                    block = doc.blocks[index]
+                    if isinstance(block, Heading):
+                        headings.append((block.level, block.text.plain, len(lines)))
+                        anchors[block.id] = len(lines)
+                    lines.extend(block_lines)
+                done = len(doc.blocks)
+                if swap or len(lines) < (first_screen if not sent else 1):
+                    continue
+                # Hand over what is new: the first screen as soon as it is there, then
+                # a step (a few dozen blocks) at a time.
+                self.app.call_from_thread(
+                    self._receive,
+                    generation,
+                    width,
+                    doc.links[:],
+                    lines[sent:],
+                    headings[sent_headings:],
+                    starts[sent_starts:],
+                    dict(anchors),
+                    None,
+                    None,
+                )
+                sent, sent_headings, sent_starts = len(lines), len(headings), len(starts)
             if not worker.is_cancelled:
                 self.app.call_from_thread(
-                    self._receive, generation, doc, width, lines, headings, starts, True, anchor
+                    self._receive,
+                    generation,
+                    width,
+                    doc.links[:],
+                    lines[sent:],
+                    headings[sent_headings:],
+                    starts[sent_starts:],
+                    anchors,
+                    doc,
+                    anchor,
+                    swap,
                 )
 
         self.run_worker(
@@ -202,28 +271,45 @@ class ArticleView(ScrollView, can_focus=True):
     def _receive(
         self,
         generation: int,
-        document: Document,
         width: int,
+        links: list[str],
         lines: list[Line],
         headings: list[tuple[int, str, int]],
         starts: list[int],
-        final: bool,
+        anchors: dict[str, int],
+        document: Document | None,
         anchor: tuple[int, int] | None,
+        swap: bool = False,
     ) -> None:
+        """Lines from the layout worker: more of them, or (``swap``) all of them.
+
+        ``document`` is the whole parse, given with the last lines.
+        """
         if generation != self._generation:
             return  # a newer show/resize/theme change superseded this job
-        self._document = document
-        self.links = document.links
+        self.links = links
         self._layout_width = width
-        self._set_lines(lines, headings, starts)
+        if swap:
+            self._set_lines(lines, headings, starts, anchors)
+        else:
+            self._add_lines(lines, headings, starts, anchors)
         if anchor is not None:
             block, offset = anchor
+            starts = self._block_starts
             if block < len(starts):
-                end = starts[block + 1] if block + 1 < len(starts) else len(lines)
+                end = starts[block + 1] if block + 1 < len(starts) else len(self.lines)
                 y = min(starts[block] + offset, max(starts[block], end - 1))
                 self.scroll_to(y=y, animate=False, immediate=True)
-        if final:
+        if self._pending_link is not None:
+            fragment = self.anchor_of(self._pending_link) or ""
+            if fragment in anchors or fragment.lower() in anchors:
+                self.follow_anchor(self._pending_link)
+        if document is not None:
+            self._document = document
             self.loaded = True
+            url, self._pending_link = self._pending_link, None
+            if url is not None and url in links:  # not a heading's id: the page has it
+                self.post_message(self.LinkActivated(self, url, links.index(url)))
             self.post_message(self.Rendered(self))
             if width != self._content_width() and self._content_width() > 0:
                 self._relayout()  # resized while this layout ran
@@ -233,14 +319,34 @@ class ArticleView(ScrollView, can_focus=True):
         lines: list[Line],
         headings: list[tuple[int, str, int]],
         starts: list[int],
+        anchors: dict[str, int],
     ) -> None:
-        self.lines = lines
-        self.headings = headings
-        self._block_starts = starts
+        self.lines = []
+        self.headings = []
+        self._block_starts = []
+        self.anchors = {}
+        self._widest = 0
         self._strips.clear()
-        widest = max((line.content.cell_length for line in lines), default=0)
-        self.virtual_size = Size(widest, len(lines))
-        self.refresh()
+        self._add_lines(lines, headings, starts, anchors)
+
+    def _add_lines(
+        self,
+        lines: list[Line],
+        headings: list[tuple[int, str, int]],
+        starts: list[int],
+        anchors: dict[str, int],
+    ) -> None:
+        visible = len(self.lines) < int(self.scroll_y) + self.size.height
+        self.lines.extend(lines)
+        self.headings.extend(headings)
+        self._block_starts.extend(starts)
+        self.anchors = anchors
+        self._widest = max(
+            self._widest, max((line.content.cell_length for line in lines), default=0)
+        )
+        self.virtual_size = Size(self._widest, len(self.lines))
+        if visible or not self.lines:
+            self.refresh()
 
     def _anchor(self) -> tuple[int, int] | None:
         top = int(self.scroll_y)
@@ -306,22 +412,17 @@ class ArticleView(ScrollView, can_focus=True):
         return parsed
 
     def _strip(self, index: int) -> Strip:
-        strip = self._strips.get(index)
-        if strip is None:
-            if self._base_style is None:
-                self._base_style = self.get_visual_style()
-            content = self.lines[index].content
-            segments = [
-                Segment(text, style.rich_style)
-                for text, style in content.render(
-                    self._base_style, end="", parse_style=self._parse_style
-                )
-            ]
-            strip = Strip(segments, content.cell_length)
-            if len(self._strips) > _STRIP_CACHE_LIMIT:
-                self._strips.clear()
-            self._strips[index] = strip
-        return strip
+        """Line ``index`` drawn whole (not cropped to the view)."""
+        if self._base_style is None:
+            self._base_style = self.get_visual_style()
+        content = self.lines[index].content
+        segments = [
+            Segment(text, style.rich_style)
+            for text, style in content.render(
+                self._base_style, end="", parse_style=self._parse_style
+            )
+        ]
+        return Strip(segments, content.cell_length)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -331,7 +432,27 @@ class ArticleView(ScrollView, can_focus=True):
             self._rich_style = self.rich_style
         if index >= len(self.lines):
             return Strip.blank(width, self._rich_style)
-        return self._strip(index).crop_extend(scroll_x, scroll_x + width, self._rich_style)
+        if self._strip_key != (scroll_x, width):
+            self._strip_key = (scroll_x, width)
+            self._strips.clear()
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._strip(index)
+            length = strip.cell_length
+            if scroll_x == 0 and length <= width:
+                # What crop_extend would give, without its two intermediate strips.
+                if length < width:
+                    padding = Segment(" " * (width - length), self._rich_style)
+                    strip = Strip([*strip, padding], width)
+            else:
+                strip = strip.crop_extend(scroll_x, scroll_x + width, self._rich_style)
+            # Only a few screens are kept: a cache of every line drawn kept thousands of
+            # strips (each with seven caches of its own) alive, and their growth set off
+            # full garbage collections of the whole heap while scrolling.
+            if len(self._strips) >= _STRIP_CACHE_SCREENS * max(self.size.height, 1):
+                del self._strips[next(iter(self._strips))]
+            self._strips[index] = strip
+        return strip
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -350,4 +471,6 @@ class ArticleView(ScrollView, can_focus=True):
         index = self.link_at(x, y)
         if index is not None and index < len(self.links):
             event.stop()
-            self.post_message(self.LinkActivated(self, self.links[index], index))
+            url = self.links[index]
+            if not self.follow_anchor(url):
+                self.post_message(self.LinkActivated(self, url, index))
