@@ -636,6 +636,8 @@ class ReaderScreen(Screen[None]):
 
     def follow_link(self, url: str) -> None:
         """A link in an article: another stored post opens here, anything else in the browser."""
+        if self.has_class("-article") and self.article.follow_anchor(url):
+            return  # an in-page #id link: the article scrolled to that heading
         for post in self._stored_posts:
             if post.link and post.link.rstrip("/") == url.rstrip("/"):
                 self.go_to_post(post.id)
