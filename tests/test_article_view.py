@@ -8,7 +8,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from tests.articles import SAMPLE, synthetic_article
-from tui.article_layout import Heading, heading_id, parse
+from tui.article_layout import Heading, Lines, heading_id, iter_layout, pack, parse
 from tui.widgets.article_view import ArticleView
 
 
@@ -296,6 +296,25 @@ def test_heading_ids_follow_hugo_and_github() -> None:
     ids = [block.id for block in doc.blocks if isinstance(block, Heading)]
     assert ids == ["intro", "hugos-code--v2-docs", "intro-1", "ünïcode--42_x", "heading"]
     assert heading_id("  Other Elements — abbr, sub  ") == "other-elements--abbr-sub"
+
+
+def test_packed_lines_round_trip_and_are_not_tracked_by_the_gc() -> None:
+    import gc
+
+    doc = parse(SAMPLE, base_url="https://blog.example/posts/one/")
+    laid_out = [line for _, lines in iter_layout(doc.blocks, 60) for line in lines]
+    packed = [pack(line) for line in laid_out]
+    store = Lines(packed)
+    assert len(store) == len(laid_out)
+    for line, again in zip(laid_out, store, strict=True):
+        assert again.content.plain == line.content.plain
+        assert again.content.spans == line.content.spans
+        assert (again.links, again.block, again.code) == (line.links, line.block, line.code)
+    assert [line.plain for line in store[2:4]] == [line.plain for line in laid_out[2:4]]
+    assert store.block(len(store) - 1) == laid_out[-1].block
+    for _ in range(3):  # each pass untracks one level of nesting at worst
+        gc.collect()
+    assert not any(gc.is_tracked(line) for line in packed)
 
 
 ANCHORED = (

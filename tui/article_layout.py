@@ -8,7 +8,9 @@ Two steps:
   into a list of top-level :class:`Block` trees and the article's links, in order.
   Inline text becomes :class:`Inline` (a ``Content`` plus link ranges); nothing is
   ever parsed as Textual markup.
-* :func:`layout_block` lays one block out at a width into :class:`Line` objects.
+  :func:`parse_steps` does the same a few dozen blocks at a time.
+* :func:`layout_block` lays one block out at a width into :class:`Line` objects;
+  :class:`Lines` keeps them packed in tuples the garbage collector does not track.
 
 Styles are strings naming theme variables (``$text-primary``): they are resolved
 when a line is drawn, so a theme change needs no new layout. Code is highlighted
@@ -19,15 +21,16 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urljoin
 
 from rich.cells import cell_len, get_character_cell_size
 from textual.content import Content, Span
 from textual.highlight import HighlightTheme
+from textual.style import Style
 
 from tui.sanitize import clean_text
 
@@ -239,30 +242,29 @@ def _heading_text(token: Any) -> str:
 
 def parse(markdown: str, *, base_url: str = "") -> Document:
     """Parse ``markdown`` (hostile text: control characters are stripped first)."""
-    steps = parse_steps(markdown, base_url=base_url)
-    document = next(steps)
-    for _ in steps:  # each step extends the same document
-        pass
+    document = Document([], [])
+    for blocks, links in parse_steps(markdown, base_url=base_url):
+        document.blocks.extend(blocks)
+        document.links = links
     return document
 
 
 def parse_steps(
     markdown: str, *, base_url: str = "", first: int = 8, step: int = 48
-) -> Iterator[Document]:
-    """Parse ``markdown`` a few top-level blocks at a time; yields the growing document.
+) -> Iterator[tuple[list[Block], list[str]]]:
+    """Parse ``markdown`` a few top-level blocks at a time: (new blocks, links so far).
 
     markdown-it's block pass runs over the whole text first (it collects reference
     definitions, so every block is parsed as it would be alone); the inline pass and
-    the conversion to :class:`Block` then run ``first`` top-level blocks, then ``step``
-    at a time. The same :class:`Document` is yielded after each group, with its
-    ``blocks`` and ``links`` extended; after the last one it equals the whole parse.
+    the conversion to :class:`Block` then run on ``first`` top-level blocks, then on
+    ``step`` at a time, and the tokens of each group are let go once converted. At
+    least one (possibly empty) group is yielded; ``links`` is one list, extended.
     """
     from markdown_it.rules_core import StateCore
 
     md = _parser()
     text = clean_text(markdown)
     links = _Links(base_url)
-    document = Document([], links.urls)
     env: dict[str, Any] = {}
     state = StateCore(text, md, env)
     names = md.core.ruler.get_active_rules()
@@ -271,25 +273,27 @@ def parse_steps(
     for rule in rules[:after_block]:
         rule(state)
     tokens = state.tokens
+    del state
     # Ends of the top-level blocks: a level-0 token that opens nothing.
     ends = [i + 1 for i, token in enumerate(tokens) if token.level == 0 and token.nesting <= 0]
-    start = 0
+    offset = 0  # tokens before this index have been converted and dropped
     count = 0
     size = first
     while True:
         count = min(count + size, len(ends))
-        stop = ends[count - 1] if count else 0
-        chunk = tokens[start:stop]
+        stop = (ends[count - 1] if count else 0) - offset
+        chunk = tokens[:stop]
+        del tokens[:stop]
+        offset += stop
         # The inline pass (and text_join) over this group only, with the shared env.
         part = StateCore(text, md, env, chunk)
         for rule in rules[after_block:]:
             rule(part)
         blocks, _ = _blocks(chunk, 0, len(chunk), links)
-        document.blocks.extend(blocks)
-        yield document
+        del part, chunk
+        yield blocks, links.urls
         if count >= len(ends):
             return
-        start = stop
         size = step
 
 
@@ -733,16 +737,82 @@ def _table_lines(table: Table, width: int) -> list[Line]:
 
 
 def iter_layout(
-    document: Document,
+    blocks: Sequence[Block],
     width: int,
     theme: type[HighlightTheme] = HighlightTheme,
-    start: int = 0,
+    first: int = 0,
 ) -> Iterator[tuple[int, list[Line]]]:
-    """(block index, lines) for each top-level block from ``start`` on.
+    """(block index, lines) for each top-level block; ``blocks[0]`` is block ``first``.
 
     The blank line that separates blocks is the caller's to add."""
-    for index in range(start, len(document.blocks)):
-        lines = layout_block(document.blocks[index], width, theme)
+    for index, block in enumerate(blocks, first):
+        lines = layout_block(block, width, theme)
         for line in lines:
             line.block = index
         yield index, lines
+
+
+# ------------------------------------------------------------------ storage
+
+StyleSpan = tuple[int, int, "str | Style"]
+PackedLine = tuple[str, tuple[StyleSpan, ...], tuple[tuple[int, int, int], ...], int, bool, int]
+"""A :class:`Line` as (text, spans, links, block, code, cell length): see :class:`Lines`."""
+
+
+def pack(line: Line) -> PackedLine:
+    content = line.content
+    # tuple([...]), not tuple(generator): the items must exist before the tuple that
+    # holds them, or the collector looks at it first and keeps tracking it.
+    return (
+        content.plain,
+        tuple([(span.start, span.end, span.style) for span in content.spans]),
+        tuple([(span.start, span.end, span.index) for span in line.links]),
+        line.block,
+        line.code,
+        content.cell_length,
+    )
+
+
+def unpack(packed: PackedLine) -> Line:
+    text, spans, links, block, code, cells = packed
+    content = Content(text, [Span(*span) for span in spans], cells, strip_control_codes=False)
+    return Line(content, tuple(LinkSpan(*link) for link in links), block, code)
+
+
+class Lines(Sequence[Line]):
+    """An article's lines, kept as tuples of strings and numbers (:data:`PackedLine`).
+
+    The garbage collector stops tracking such tuples, so a long article adds next to
+    nothing to the full collections that otherwise stall the UI (a :class:`Line` is
+    a handful of tracked objects: 100 KB of Markdown made ~18,000). A :class:`Line`
+    is built again when one is read, which is cheap next to drawing it.
+    """
+
+    __slots__ = ("_packed",)
+
+    def __init__(self, packed: Iterable[PackedLine] = ()) -> None:
+        self._packed: list[PackedLine] = list(packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    @overload
+    def __getitem__(self, index: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Line]: ...
+
+    def __getitem__(self, index: int | slice) -> Line | list[Line]:
+        if isinstance(index, slice):
+            return [unpack(packed) for packed in self._packed[index]]
+        return unpack(self._packed[index])
+
+    def __iter__(self) -> Iterator[Line]:
+        return map(unpack, self._packed)
+
+    def extend(self, packed: Iterable[PackedLine]) -> None:
+        self._packed.extend(packed)
+
+    def block(self, index: int) -> int:
+        """The block of line ``index``, without building the line."""
+        return self._packed[index][3]

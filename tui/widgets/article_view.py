@@ -1,14 +1,21 @@
 """A Markdown article view that stays responsive at any length.
 
 A Line-API :class:`~textual.scroll_view.ScrollView`: it draws only the visible lines.
-Parsing and layout (:mod:`tui.article_layout`) run in a thread worker; the first
-screenful of blocks is handed over as soon as it is laid out, the rest when done.
+Parsing and layout (:mod:`tui.article_layout`) run in a thread worker, a few dozen
+blocks at a time: the first screenful is handed over as soon as it is laid out (after
+markdown-it's block pass, before the rest is parsed), then each step as it is done.
 
-Lines are stored as ``Content`` whose styles name theme variables; a line becomes a
-``Strip`` only when it is drawn (and is cached until the theme changes). So a theme
-change costs one screenful of style lookups on the UI thread; only a switch between
-an ANSI and a truecolour theme, which uses different code colours, lays the article
-out again, off-thread.
+Lines are stored as packed tuples (:class:`tui.article_layout.Lines`: the garbage
+collector stops tracking them, so a long article does not make full collections
+longer) whose styles name theme variables; a line becomes a ``Strip`` only when it is
+drawn, and only a few screens of strips are kept. So a theme change costs one
+screenful of style lookups on the UI thread; only a switch between an ANSI and a
+truecolour theme, which uses different code colours, lays the article out again
+(parsed again), off-thread, as does a change of width.
+
+In-page links (``#id``, or the page's own URL plus ``#id``) scroll to the heading of
+that id (Hugo's and GitHub's ids, see :func:`tui.article_layout.heading_id`) instead of
+being posted as ``LinkActivated``.
 
 Long code lines are not wrapped: the view's virtual width is its widest line, so the
 whole view scrolls sideways (``left``/``right``, ``h``/``l``, or the scrollbar) when a
@@ -20,6 +27,7 @@ sequences are stripped again before parsing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import unquote, urldefrag
 
@@ -37,12 +45,31 @@ from textual.theme import Theme
 from textual.worker import get_current_worker
 
 from tui import keys
-from tui.article_layout import Document, Heading, Line, iter_layout, parse_steps
+from tui.article_layout import Heading, Lines, PackedLine, iter_layout, pack, parse_steps
 
 # Bindings with the post pane's ids (one remap moves both), plus sideways scrolling.
 ARTICLE_BINDINGS: list[BindingType] = list(keys.bindings(keys.ARTICLE_KEYS))
 
 _STRIP_CACHE_SCREENS = 4
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Lines handed from the layout worker to the view (see ``ArticleView._receive``)."""
+
+    generation: int
+    width: int
+    links: list[str]
+    lines: list[PackedLine]
+    headings: list[tuple[int, str, int]]
+    starts: list[int]
+    anchors: dict[str, int]
+    final: bool = False
+    """The last batch: the article is laid out."""
+    swap: bool = False
+    """All the lines (a re-layout), to replace the shown ones."""
+    anchor: tuple[int, int] | None = None
+    """(block, line in it) to scroll to after a swap."""
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -90,7 +117,7 @@ class ArticleView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(id=id, classes=classes, name=name)
         self.border_title = "Whole post"
-        self.lines: list[Line] = []
+        self.lines = Lines()
         """The laid-out lines (they grow while loading)."""
         self.links: list[str] = []
         """Every link of the article in order; ``text[N]`` is ``links[N - 1]``."""
@@ -102,8 +129,6 @@ class ArticleView(ScrollView, can_focus=True):
         """True once the whole article is laid out at the current width."""
         self.markdown = ""
         self.base_url = ""
-        self._document: Document | None = None
-        """The whole parse, once it is complete (a re-layout starts from it)."""
         self._block_starts: list[int] = []
         self._widest = 0
         self._generation = 0
@@ -124,9 +149,8 @@ class ArticleView(ScrollView, can_focus=True):
         """Show ``markdown``; layout happens in a worker, ``Rendered`` follows."""
         self.markdown = markdown
         self.base_url = base_url
-        self._document = None
         self._pending_link = None
-        self._set_lines([], [], [], {})
+        self._set_lines(Lines(), [], [], {})
         self.links = []
         self.loaded = False
         if self.is_mounted:
@@ -198,7 +222,7 @@ class ArticleView(ScrollView, can_focus=True):
         if width <= 0 or not self.is_mounted:
             return  # on_resize starts it once there is a width
         generation = self._generation
-        markdown, base_url, document = self.markdown, self.base_url, self._document
+        markdown, base_url = self.markdown, self.base_url
         theme = self._highlight_theme
         first_screen = max(self.size.height, 24) + 8
         # A re-layout (resize, ANSI theme) swaps the lines in one go, so the view never
@@ -207,94 +231,73 @@ class ArticleView(ScrollView, can_focus=True):
 
         def work() -> None:
             worker = get_current_worker()
-            steps = [document] if document is not None else parse_steps(markdown, base_url=base_url)
-            lines: list[Line] = []
+            lines: list[PackedLine] = []
             headings: list[tuple[int, str, int]] = []
             starts: list[int] = []
             anchors: dict[str, int] = {}
-            sent = 0  # lines, headings and starts handed over so far
-            sent_headings = 0
-            sent_starts = 0
-            doc = Document([], [])
-            done = 0
-            for doc in steps:
-                for index, block_lines in iter_layout(doc, width, theme, done):
+            links: list[str] = []
+            sent = _Batch(generation, width, [], [], [], [], {})  # counts what went over
+            count = 0  # blocks laid out
+            # The parsed blocks of each step are dropped once laid out: only the packed
+            # lines stay (see tui.article_layout.Lines).
+            for blocks, links in parse_steps(markdown, base_url=base_url):
+                for index, block_lines in iter_layout(blocks, width, theme, count):
                     if worker.is_cancelled:
                         return
                     if index and lines:
-                        blank = Line(lines[-1].content[:0])
-                        blank.block = index
-                        lines.append(blank)
+                        lines.append(("", (), (), index, False, 0))
                     starts.append(len(lines))
-                    block = doc.blocks[index]
+                    block = blocks[index - count]
                     if isinstance(block, Heading):
                         headings.append((block.level, block.text.plain, len(lines)))
                         anchors[block.id] = len(lines)
-                    lines.extend(block_lines)
-                done = len(doc.blocks)
-                if swap or len(lines) < (first_screen if not sent else 1):
+                    lines.extend(pack(line) for line in block_lines)
+                count += len(blocks)
+                if swap or len(lines) < (first_screen if not sent.lines else 1):
                     continue
                 # Hand over what is new: the first screen as soon as it is there, then
                 # a step (a few dozen blocks) at a time.
-                self.app.call_from_thread(
-                    self._receive,
+                batch = _Batch(
                     generation,
                     width,
-                    doc.links[:],
-                    lines[sent:],
-                    headings[sent_headings:],
-                    starts[sent_starts:],
+                    links[:],
+                    lines[len(sent.lines) :],
+                    headings[len(sent.headings) :],
+                    starts[len(sent.starts) :],
                     dict(anchors),
-                    None,
-                    None,
                 )
-                sent, sent_headings, sent_starts = len(lines), len(headings), len(starts)
+                self.app.call_from_thread(self._receive, batch)
+                sent = _Batch(generation, width, [], lines[:], headings[:], starts[:], {})
             if not worker.is_cancelled:
-                self.app.call_from_thread(
-                    self._receive,
+                batch = _Batch(
                     generation,
                     width,
-                    doc.links[:],
-                    lines[sent:],
-                    headings[sent_headings:],
-                    starts[sent_starts:],
+                    links[:],
+                    lines[len(sent.lines) :],
+                    headings[len(sent.headings) :],
+                    starts[len(sent.starts) :],
                     anchors,
-                    doc,
-                    anchor,
-                    swap,
+                    final=True,
+                    swap=swap,
+                    anchor=anchor,
                 )
+                self.app.call_from_thread(self._receive, batch)
 
         self.run_worker(
             work, thread=True, group="article-layout", exclusive=True, exit_on_error=True
         )
 
-    def _receive(
-        self,
-        generation: int,
-        width: int,
-        links: list[str],
-        lines: list[Line],
-        headings: list[tuple[int, str, int]],
-        starts: list[int],
-        anchors: dict[str, int],
-        document: Document | None,
-        anchor: tuple[int, int] | None,
-        swap: bool = False,
-    ) -> None:
-        """Lines from the layout worker: more of them, or (``swap``) all of them.
-
-        ``document`` is the whole parse, given with the last lines.
-        """
-        if generation != self._generation:
+    def _receive(self, batch: _Batch) -> None:
+        """Lines from the layout worker: more of them, or (``swap``) all of them."""
+        if batch.generation != self._generation:
             return  # a newer show/resize/theme change superseded this job
-        self.links = links
-        self._layout_width = width
-        if swap:
-            self._set_lines(lines, headings, starts, anchors)
-        else:
-            self._add_lines(lines, headings, starts, anchors)
-        if anchor is not None:
-            block, offset = anchor
+        self.links = batch.links
+        self._layout_width = batch.width
+        if batch.swap:
+            self._set_lines(Lines(), [], [], {})
+        self._add_lines(batch)
+        if batch.anchor is not None:
+            block, offset = batch.anchor
             starts = self._block_starts
             if block < len(starts):
                 end = starts[block + 1] if block + 1 < len(starts) else len(self.lines)
@@ -302,58 +305,49 @@ class ArticleView(ScrollView, can_focus=True):
                 self.scroll_to(y=y, animate=False, immediate=True)
         if self._pending_link is not None:
             fragment = self.anchor_of(self._pending_link) or ""
-            if fragment in anchors or fragment.lower() in anchors:
+            if fragment in self.anchors or fragment.lower() in self.anchors:
                 self.follow_anchor(self._pending_link)
-        if document is not None:
-            self._document = document
+        if batch.final:
             self.loaded = True
             url, self._pending_link = self._pending_link, None
-            if url is not None and url in links:  # not a heading's id: the page has it
-                self.post_message(self.LinkActivated(self, url, links.index(url)))
+            if url is not None and url in self.links:  # not a heading's id: the page has it
+                self.post_message(self.LinkActivated(self, url, self.links.index(url)))
             self.post_message(self.Rendered(self))
-            if width != self._content_width() and self._content_width() > 0:
+            if batch.width != self._content_width() and self._content_width() > 0:
                 self._relayout()  # resized while this layout ran
 
     def _set_lines(
         self,
-        lines: list[Line],
+        lines: Lines,
         headings: list[tuple[int, str, int]],
         starts: list[int],
         anchors: dict[str, int],
     ) -> None:
-        self.lines = []
-        self.headings = []
-        self._block_starts = []
-        self.anchors = {}
+        self.lines = lines
+        self.headings = headings
+        self._block_starts = starts
+        self.anchors = anchors
         self._widest = 0
         self._strips.clear()
-        self._add_lines(lines, headings, starts, anchors)
+        self.virtual_size = Size(0, len(lines))
+        self.refresh()
 
-    def _add_lines(
-        self,
-        lines: list[Line],
-        headings: list[tuple[int, str, int]],
-        starts: list[int],
-        anchors: dict[str, int],
-    ) -> None:
-        visible = len(self.lines) < int(self.scroll_y) + self.size.height
-        self.lines.extend(lines)
-        self.headings.extend(headings)
-        self._block_starts.extend(starts)
-        self.anchors = anchors
-        self._widest = max(
-            self._widest, max((line.content.cell_length for line in lines), default=0)
-        )
+    def _add_lines(self, batch: _Batch) -> None:
+        self.lines.extend(batch.lines)
+        self.headings.extend(batch.headings)
+        self._block_starts.extend(batch.starts)
+        self.anchors = batch.anchors
+        widest = max((cells for *_, cells in batch.lines), default=0)
+        self._widest = max(self._widest, widest)
         self.virtual_size = Size(self._widest, len(self.lines))
-        if visible or not self.lines:
-            self.refresh()
+        self.refresh()
 
     def _anchor(self) -> tuple[int, int] | None:
         top = int(self.scroll_y)
         if not self.lines or top <= 0:
             return None if not self.lines else (0, 0)
         top = min(top, len(self.lines) - 1)
-        block = self.lines[top].block
+        block = self.lines.block(top)
         start = self._block_starts[block] if block < len(self._block_starts) else top
         return block, top - start
 
@@ -367,7 +361,7 @@ class ArticleView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         width = self._content_width()
         if width > 0 and width != self._layout_width and self.markdown:
-            if self._document is None and not self.lines:
+            if not self.lines:
                 self._start_layout(anchor=None)
             else:
                 self._relayout()
