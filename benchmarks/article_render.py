@@ -10,8 +10,10 @@ Headless ``App.run_test(size=(120, 40))``. For each size and widget:
   then end) and while switching theme (textual-dark -> nord), measured by a 10 ms interval
   timer on the app (the gap beyond 10 ms is the stall).
 
-``gc.collect()`` runs before each measurement: without it, collecting the previous
-Markdown widget's thousands of nodes lands in the next run as a 0.2-1.2 s "stall".
+Each widget and size is measured in a fresh interpreter, and ``gc.collect()`` runs
+before each measurement: without that, the previous Markdown widget's hundreds of
+thousands of objects (garbage, or kept by caches) made the next run's full garbage
+collections last 0.2-1.2 s, which showed up as "stalls" of the widget measured next.
 
 Articles come from ``tests.articles.synthetic_article`` (## sections, lists, tables,
 10-15-line fences with a language). Prints a Markdown table and writes it to
@@ -25,7 +27,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import statistics
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,16 +139,36 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
 
+async def child(kind: str, size: int, runs: int) -> None:
+    markdown = synthetic_article(size)
+    results = [await measure(kind, markdown) for _ in range(runs)]
+    print(json.dumps(results))
+
+
+def measure_apart(kind: str, size: int, runs: int) -> list[dict[str, float]]:
+    """``runs`` measurements in a fresh interpreter: one widget's leftovers (the Markdown
+    widget's hundreds of thousands of objects, some kept alive by caches) must not make
+    the other's garbage collections longer."""
+    command = [sys.executable, __file__, "--child", kind, str(size), "--runs", str(runs)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    results: list[dict[str, float]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return results
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        await child(args.child[0], int(args.child[1]), args.runs)
+        return
     rows = []
     for size in SIZES:
         markdown = synthetic_article(size)
         fences = markdown.count("```") // 2
         for kind, label in (("article", "ArticleView"), ("markdown", "Markdown (Textual)")):
-            runs = [await measure(kind, markdown) for _ in range(args.runs)]
+            runs = measure_apart(kind, size, args.runs)
             med = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
             rows.append(
                 f"| {len(markdown) // 1024} KB ({fences} fences) | {label} | {ms(med['first'])} "

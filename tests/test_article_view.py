@@ -8,6 +8,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from tests.articles import SAMPLE, synthetic_article
+from tui.article_layout import Heading, Lines, heading_id, iter_layout, pack, parse
 from tui.widgets.article_view import ArticleView
 
 
@@ -285,6 +286,108 @@ async def test_show_again_replaces_the_article() -> None:
         assert texts(view)[0] == "Second"
         assert view.links == ["https://x.example"]
         assert view.loaded
+
+
+def test_heading_ids_follow_hugo_and_github() -> None:
+    doc = parse(
+        "# Intro\n\n## Hugo’s *code* — `v2` [docs](https://d.example)\n\n## Intro\n\n"
+        "## Ünïcode & 42_x\n\n- ## not top level\n\n## !!!\n"
+    )
+    ids = [block.id for block in doc.blocks if isinstance(block, Heading)]
+    assert ids == ["intro", "hugos-code--v2-docs", "intro-1", "ünïcode--42_x", "heading"]
+    assert heading_id("  Other Elements — abbr, sub  ") == "other-elements--abbr-sub"
+
+
+def test_packed_lines_round_trip_and_are_not_tracked_by_the_gc() -> None:
+    import gc
+
+    doc = parse(SAMPLE, base_url="https://blog.example/posts/one/")
+    laid_out = [line for _, lines in iter_layout(doc.blocks, 60) for line in lines]
+    packed = [pack(line) for line in laid_out]
+    store = Lines(packed)
+    assert len(store) == len(laid_out)
+    for line, again in zip(laid_out, store, strict=True):
+        assert again.content.plain == line.content.plain
+        assert again.content.spans == line.content.spans
+        assert (again.links, again.block, again.code) == (line.links, line.block, line.code)
+    assert [line.plain for line in store[2:4]] == [line.plain for line in laid_out[2:4]]
+    assert store.block(len(store) - 1) == laid_out[-1].block
+    for _ in range(3):  # each pass untracks one level of nesting at worst
+        gc.collect()
+    assert not any(gc.is_tracked(line) for line in packed)
+
+
+ANCHORED = (
+    "# Top\n\nJump to [the end](#the-end), to [the middle](https://blog.example/p/#middle),"
+    " to a [footnote](#fn:1), or [elsewhere](https://other.example/p/#middle).\n\n"
+    + "".join(f"Filler paragraph {n}.\n\n" for n in range(60))
+    + "## Middle\n\n"
+    + "".join(f"More filler {n}.\n\n" for n in range(60))
+    + "## The end\n\nLast words.\n"
+)
+
+
+async def _click_link(pilot: Pilot[Any], view: ArticleView, label: str) -> None:
+    row = next(i for i, line in enumerate(view.lines) if label in line.plain)
+    line = view.lines[row]
+    start = line.plain.index(label)
+    span = next(s for s in line.links if s.start <= start < s.end)
+    await pilot.click(
+        ArticleView, offset=(view.styles.padding.left + span.start, row - int(view.scroll_y))
+    )
+    await pilot.pause()
+
+
+async def test_in_page_links_scroll_to_their_heading() -> None:
+    app = ArticleApp(ANCHORED, base_url="https://blog.example/p/")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        view = view_of(pilot)
+        assert view.anchors["middle"] == view.headings[1][2]
+        assert view.links[0] == "https://blog.example/p/#the-end"
+        await _click_link(pilot, view, "the end")
+        assert int(view.scroll_y) == min(view.anchors["the-end"], view.max_scroll_y)
+        assert "The end" in [text.rstrip() for text in screen(view)]
+        view.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        await _click_link(pilot, view, "the middle")
+        assert screen(view)[0].rstrip() == "Middle"
+        assert app.activated == []
+        # An id that is no heading, and another page's anchor, are followed as links.
+        view.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        await _click_link(pilot, view, "footnote")
+        await _click_link(pilot, view, "elsewhere")
+        assert app.activated == [
+            ("https://blog.example/p/#fn:1", 2),
+            ("https://other.example/p/#middle", 3),
+        ]
+        assert int(view.scroll_y) == 0
+
+
+def test_anchor_of_accepts_only_this_page() -> None:
+    view = ArticleView()
+    view.base_url = "https://blog.example/p/#top"
+    assert view.anchor_of("#a%20b") == "a b"
+    assert view.anchor_of("https://blog.example/p#x") == "x"
+    assert view.anchor_of("https://blog.example/p/") is None
+    assert view.anchor_of("https://blog.example/q/#x") is None
+
+
+async def test_an_in_page_link_followed_while_loading_jumps_once_laid_out() -> None:
+    app = ArticleApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(pilot)
+        view.show(ANCHORED, base_url="https://blog.example/p/")
+        assert view.follow_anchor("#middle")  # nothing is laid out yet
+        await settle(pilot)
+        assert screen(view)[0].rstrip() == "Middle"
+        view.show(ANCHORED, base_url="https://blog.example/p/")
+        assert view.follow_anchor("https://blog.example/p/#fn:1")  # not known yet ...
+        await settle(pilot)
+        assert app.activated == [("https://blog.example/p/#fn:1", 2)]  # ... and never a heading
+        assert not view.follow_anchor("#fn:1")
+        assert not view.follow_anchor("https://other.example/#middle")
 
 
 SNAPSHOT_ARTICLE = (

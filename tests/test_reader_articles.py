@@ -196,6 +196,35 @@ async def test_a_link_to_another_stored_post_opens_it_here_whatever_its_fragment
         assert reader.post_list.current_post == other
 
 
+async def test_an_in_page_link_scrolls_the_article_to_its_heading() -> None:
+    from tests.builders import RecordingBrowser
+
+    page = PAGE.replace(
+        "<p><code>This is Inline Code</code></p>",
+        '<p>Skip to <a href="#code-block-with-hugos-internal-highlight-shortcode">the'
+        " shortcode</a>.</p>",
+        1,
+    )
+    browser = RecordingBrowser()
+    app = make_app(page_server(page), browser=browser)
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("enter")
+        await wait_for_article(reader)
+        article = reader.screen.article
+        assert article.links[0].endswith("#code-block-with-hugos-internal-highlight-shortcode")
+        await pilot.press("f")
+        await reader.settle()
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("enter")
+        await reader.settle()
+        assert browser.opened == []
+        heading = article.anchors["code-block-with-hugos-internal-highlight-shortcode"]
+        assert article.lines[heading].plain == "Code block with Hugo’s internal highlight shortcode"
+        assert int(article.scroll_y) == min(heading, article.max_scroll_y) > 0
+
+
 async def test_a_feed_with_full_content_needs_no_fetch() -> None:
     body = "<p>" + ("Every word of the article is in the feed. " * 60) + "</p>"
     item = Item(title="Whole", link="https://example.com/whole/", description=body)

@@ -8,7 +8,9 @@ Two steps:
   into a list of top-level :class:`Block` trees and the article's links, in order.
   Inline text becomes :class:`Inline` (a ``Content`` plus link ranges); nothing is
   ever parsed as Textual markup.
-* :func:`layout_block` lays one block out at a width into :class:`Line` objects.
+  :func:`parse_steps` does the same a few dozen blocks at a time.
+* :func:`layout_block` lays one block out at a width into :class:`Line` objects;
+  :class:`Lines` keeps them packed in tuples the garbage collector does not track.
 
 Styles are strings naming theme variables (``$text-primary``): they are resolved
 when a line is drawn, so a theme change needs no new layout. Code is highlighted
@@ -19,15 +21,16 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urljoin
 
 from rich.cells import cell_len, get_character_cell_size
 from textual.content import Content, Span
 from textual.highlight import HighlightTheme
+from textual.style import Style
 
 from tui.sanitize import clean_text
 
@@ -120,6 +123,8 @@ class Inline:
 class Heading:
     level: int
     text: Inline
+    id: str = ""
+    """The id a page generator gives this heading (see :func:`heading_id`), unique."""
 
 
 @dataclass(slots=True)
@@ -184,6 +189,7 @@ class _Links:
         self.base_url = base_url
         self.urls: list[str] = []
         self._index: dict[str, int] = {}
+        self._ids: set[str] = set()
 
     def add(self, href: str) -> int:
         url = clean_text(href).strip()
@@ -195,14 +201,100 @@ class _Links:
             self.urls.append(url)
         return self._index[url]
 
+    def unique_id(self, text: str) -> str:
+        """:func:`heading_id` of ``text``, with ``-1``, ``-2``… if it was taken before."""
+        base = heading_id(text) or "heading"
+        name, number = base, 0
+        while name in self._ids:
+            number += 1
+            name = f"{base}-{number}"
+        self._ids.add(name)
+        return name
+
+
+def heading_id(text: str) -> str:
+    """The id Hugo (goldmark's "github" ids, PaperMod's default) and GitHub give a heading.
+
+    Lower-cased letters, digits and ``_``; a space or ``-`` becomes ``-``; anything
+    else is dropped: ``"Hugo’s  code — v2"`` → ``"hugos--code--v2"``.
+    """
+    out: list[str] = []
+    for char in text.strip():
+        if char == "-" or char.isspace():
+            out.append("-")
+        elif char == "_" or char.isalpha() or char.isdecimal():
+            out.append(char.lower())
+    return "".join(out)
+
+
+def _heading_text(token: Any) -> str:
+    """The visible text of an inline token (no link numbers, no markup)."""
+    parts: list[str] = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_heading_text(child))
+    return "".join(parts)
+
 
 def parse(markdown: str, *, base_url: str = "") -> Document:
     """Parse ``markdown`` (hostile text: control characters are stripped first)."""
+    document = Document([], [])
+    for blocks, links in parse_steps(markdown, base_url=base_url):
+        document.blocks.extend(blocks)
+        document.links = links
+    return document
+
+
+def parse_steps(
+    markdown: str, *, base_url: str = "", first: int = 8, step: int = 48
+) -> Iterator[tuple[list[Block], list[str]]]:
+    """Parse ``markdown`` a few top-level blocks at a time: (new blocks, links so far).
+
+    markdown-it's block pass runs over the whole text first (it collects reference
+    definitions, so every block is parsed as it would be alone); the inline pass and
+    the conversion to :class:`Block` then run on ``first`` top-level blocks, then on
+    ``step`` at a time, and the tokens of each group are let go once converted. At
+    least one (possibly empty) group is yielded; ``links`` is one list, extended.
+    """
+    from markdown_it.rules_core import StateCore
+
+    md = _parser()
     text = clean_text(markdown)
     links = _Links(base_url)
-    tokens = _parser().parse(text)
-    blocks, _ = _blocks(tokens, 0, len(tokens), links)
-    return Document(blocks, links.urls)
+    env: dict[str, Any] = {}
+    state = StateCore(text, md, env)
+    names = md.core.ruler.get_active_rules()
+    rules = md.core.ruler.getRules("")
+    after_block = names.index("block") + 1
+    for rule in rules[:after_block]:
+        rule(state)
+    tokens = state.tokens
+    del state
+    # Ends of the top-level blocks: a level-0 token that opens nothing.
+    ends = [i + 1 for i, token in enumerate(tokens) if token.level == 0 and token.nesting <= 0]
+    offset = 0  # tokens before this index have been converted and dropped
+    count = 0
+    size = first
+    while True:
+        count = min(count + size, len(ends))
+        stop = (ends[count - 1] if count else 0) - offset
+        chunk = tokens[:stop]
+        del tokens[:stop]
+        offset += stop
+        # The inline pass (and text_join) over this group only, with the shared env.
+        part = StateCore(text, md, env, chunk)
+        for rule in rules[after_block:]:
+            rule(part)
+        blocks, _ = _blocks(chunk, 0, len(chunk), links)
+        del part, chunk
+        yield blocks, links.urls
+        if count >= len(ends):
+            return
+        size = step
 
 
 def _blocks(tokens: Sequence[Any], pos: int, end: int, links: _Links) -> tuple[list[Block], int]:
@@ -214,7 +306,9 @@ def _blocks(tokens: Sequence[Any], pos: int, end: int, links: _Links) -> tuple[l
         if kind.endswith("_close"):
             return out, pos
         if kind == "heading_open":
-            out.append(Heading(int(token.tag[1:]), _inline(tokens[pos + 1], links)))
+            inline = tokens[pos + 1]
+            name = links.unique_id(_heading_text(inline))
+            out.append(Heading(int(token.tag[1:]), _inline(inline, links), name))
             pos += 3
         elif kind == "paragraph_open":
             out.append(Paragraph(_inline(tokens[pos + 1], links)))
@@ -643,11 +737,82 @@ def _table_lines(table: Table, width: int) -> list[Line]:
 
 
 def iter_layout(
-    document: Document, width: int, theme: type[HighlightTheme] = HighlightTheme
+    blocks: Sequence[Block],
+    width: int,
+    theme: type[HighlightTheme] = HighlightTheme,
+    first: int = 0,
 ) -> Iterator[tuple[int, list[Line]]]:
-    """(block index, lines) for each top-level block; a blank line separates blocks."""
-    for index, block in enumerate(document.blocks):
+    """(block index, lines) for each top-level block; ``blocks[0]`` is block ``first``.
+
+    The blank line that separates blocks is the caller's to add."""
+    for index, block in enumerate(blocks, first):
         lines = layout_block(block, width, theme)
         for line in lines:
             line.block = index
         yield index, lines
+
+
+# ------------------------------------------------------------------ storage
+
+StyleSpan = tuple[int, int, "str | Style"]
+PackedLine = tuple[str, tuple[StyleSpan, ...], tuple[tuple[int, int, int], ...], int, bool, int]
+"""A :class:`Line` as (text, spans, links, block, code, cell length): see :class:`Lines`."""
+
+
+def pack(line: Line) -> PackedLine:
+    content = line.content
+    # tuple([...]), not tuple(generator): the items must exist before the tuple that
+    # holds them, or the collector looks at it first and keeps tracking it.
+    return (
+        content.plain,
+        tuple([(span.start, span.end, span.style) for span in content.spans]),
+        tuple([(span.start, span.end, span.index) for span in line.links]),
+        line.block,
+        line.code,
+        content.cell_length,
+    )
+
+
+def unpack(packed: PackedLine) -> Line:
+    text, spans, links, block, code, cells = packed
+    content = Content(text, [Span(*span) for span in spans], cells, strip_control_codes=False)
+    return Line(content, tuple(LinkSpan(*link) for link in links), block, code)
+
+
+class Lines(Sequence[Line]):
+    """An article's lines, kept as tuples of strings and numbers (:data:`PackedLine`).
+
+    The garbage collector stops tracking such tuples, so a long article adds next to
+    nothing to the full collections that otherwise stall the UI (a :class:`Line` is
+    a handful of tracked objects: 100 KB of Markdown made ~18,000). A :class:`Line`
+    is built again when one is read, which is cheap next to drawing it.
+    """
+
+    __slots__ = ("_packed",)
+
+    def __init__(self, packed: Iterable[PackedLine] = ()) -> None:
+        self._packed: list[PackedLine] = list(packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    @overload
+    def __getitem__(self, index: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Line]: ...
+
+    def __getitem__(self, index: int | slice) -> Line | list[Line]:
+        if isinstance(index, slice):
+            return [unpack(packed) for packed in self._packed[index]]
+        return unpack(self._packed[index])
+
+    def __iter__(self) -> Iterator[Line]:
+        return map(unpack, self._packed)
+
+    def extend(self, packed: Iterable[PackedLine]) -> None:
+        self._packed.extend(packed)
+
+    def block(self, index: int) -> int:
+        """The block of line ``index``, without building the line."""
+        return self._packed[index][3]

@@ -138,6 +138,8 @@ class ArticleReading:
     def follow_link(self, url: str) -> None:
         """A link in an article: another stored post opens here, anything else in the browser."""
         reader = self.reader
+        if self.shown and self.view.follow_anchor(url):
+            return  # an in-page #id link: the article scrolled to that heading
         # The same page, whatever its #fragment, host case or trailing slash.
         wanted = page_key(url)
         for post in reader.stored_posts:

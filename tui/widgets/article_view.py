@@ -1,14 +1,21 @@
 """A Markdown article view that stays responsive at any length.
 
 A Line-API :class:`~textual.scroll_view.ScrollView`: it draws only the visible lines.
-Parsing and layout (:mod:`tui.article_layout`) run in a thread worker; the first
-screenful of blocks is handed over as soon as it is laid out, the rest when done.
+Parsing and layout (:mod:`tui.article_layout`) run in a thread worker, a few dozen
+blocks at a time: the first screenful is handed over as soon as it is laid out (after
+markdown-it's block pass, before the rest is parsed), then each step as it is done.
 
-Lines are stored as ``Content`` whose styles name theme variables; a line becomes a
-``Strip`` only when it is drawn (and is cached until the theme changes). So a theme
-change costs one screenful of style lookups on the UI thread; only a switch between
-an ANSI and a truecolour theme, which uses different code colours, lays the article
-out again, off-thread.
+Lines are stored as packed tuples (:class:`tui.article_layout.Lines`: the garbage
+collector stops tracking them, so a long article does not make full collections
+longer) whose styles name theme variables; a line becomes a ``Strip`` only when it is
+drawn, and only a few screens of strips are kept. So a theme change costs one
+screenful of style lookups on the UI thread; only a switch between an ANSI and a
+truecolour theme, which uses different code colours, lays the article out again
+(parsed again), off-thread, as does a change of width.
+
+In-page links (``#id``, or the page's own URL plus ``#id``) scroll to the heading of
+that id (Hugo's and GitHub's ids, see :func:`tui.article_layout.heading_id`) instead of
+being posted as ``LinkActivated``.
 
 Long code lines are not wrapped: the view's virtual width is its widest line, so the
 whole view scrolls sideways (``left``/``right``, ``h``/``l``, or the scrollbar) when a
@@ -20,7 +27,9 @@ sequences are stripped again before parsing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
+from urllib.parse import unquote, urldefrag
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
@@ -36,12 +45,31 @@ from textual.theme import Theme
 from textual.worker import get_current_worker
 
 from tui import keys
-from tui.article_layout import Document, Heading, Line, iter_layout, parse
+from tui.article_layout import Heading, Lines, PackedLine, iter_layout, pack, parse_steps
 
 # Bindings with the post pane's ids (one remap moves both), plus sideways scrolling.
 ARTICLE_BINDINGS: list[BindingType] = list(keys.bindings(keys.ARTICLE_KEYS))
 
-_STRIP_CACHE_LIMIT = 4000
+_STRIP_CACHE_SCREENS = 4
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Lines handed from the layout worker to the view (see ``ArticleView._receive``)."""
+
+    generation: int
+    width: int
+    links: list[str]
+    lines: list[PackedLine]
+    headings: list[tuple[int, str, int]]
+    starts: list[int]
+    anchors: dict[str, int]
+    final: bool = False
+    """The last batch: the article is laid out."""
+    swap: bool = False
+    """All the lines (a re-layout), to replace the shown ones."""
+    anchor: tuple[int, int] | None = None
+    """(block, line in it) to scroll to after a swap."""
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -89,24 +117,30 @@ class ArticleView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(id=id, classes=classes, name=name)
         self.border_title = "Whole post"
-        self.lines: list[Line] = []
-        """The laid-out lines (a screenful first while loading, then all)."""
+        self.lines = Lines()
+        """The laid-out lines (they grow while loading)."""
         self.links: list[str] = []
         """Every link of the article in order; ``text[N]`` is ``links[N - 1]``."""
         self.headings: list[tuple[int, str, int]] = []
         """(level, text, line index) of each top-level heading."""
+        self.anchors: dict[str, int] = {}
+        """Line index of each top-level heading by its id (``#id`` links jump there)."""
         self.loaded = False
         """True once the whole article is laid out at the current width."""
         self.markdown = ""
         self.base_url = ""
-        self._document: Document | None = None
         self._block_starts: list[int] = []
+        self._widest = 0
         self._generation = 0
         self._layout_width = 0
         self._waiting_for_width = False
         """show() came while the view had no width: lay out when it gets one."""
         self._highlight_theme: type[HighlightTheme] = HighlightTheme
+        self._pending_link: str | None = None
+        """An in-page link followed before its heading was laid out."""
         self._strips: dict[int, Strip] = {}
+        """Drawn lines by index, for ``_strip_key``; a few screens' worth (see render_line)."""
+        self._strip_key: tuple[int, int] = (0, 0)
         self._styles: dict[str, Style] = {}
         self._base_style: Style | None = None
         self._rich_style: RichStyle | None = None
@@ -117,8 +151,8 @@ class ArticleView(ScrollView, can_focus=True):
         """Show ``markdown``; layout happens in a worker, ``Rendered`` follows."""
         self.markdown = markdown
         self.base_url = base_url
-        self._document = None
-        self._set_lines([], [], [])
+        self._pending_link = None
+        self._set_lines(Lines(), [], [], {})
         self.links = []
         self.loaded = False
         if self.is_mounted:
@@ -138,6 +172,41 @@ class ArticleView(ScrollView, can_focus=True):
             if span.start <= x < span.end:
                 return span.index
         return None
+
+    def anchor_of(self, url: str) -> str | None:
+        """The fragment of ``url`` if it points into this article, else None.
+
+        In-page links are ``#id``, or the article's own URL plus ``#id`` (relative
+        links were resolved against it).
+        """
+        base, fragment = urldefrag(url)
+        if not fragment:
+            return None
+        if base and base.rstrip("/") != urldefrag(self.base_url)[0].rstrip("/"):
+            return None
+        return unquote(fragment)
+
+    def follow_anchor(self, url: str) -> bool:
+        """Scroll to the heading an in-page link (see ``anchor_of``) names; True if done.
+
+        While the article is still loading, the jump happens once the heading is laid
+        out (and ``LinkActivated`` is posted if it never is). False for other links and
+        for ids that are not headings (footnotes, say).
+        """
+        fragment = self.anchor_of(url)
+        if fragment is None:
+            return False
+        line = self.anchors.get(fragment)
+        if line is None:
+            line = self.anchors.get(fragment.lower())
+        if line is not None:
+            self._pending_link = None
+            self.scroll_to(y=line, animate=False, immediate=True)
+            return True
+        if not self.loaded:
+            self._pending_link = url
+            return True
+        return False
 
     @property
     def layout_width(self) -> int:
@@ -159,93 +228,124 @@ class ArticleView(ScrollView, can_focus=True):
             return
         self._waiting_for_width = False
         generation = self._generation
-        markdown, base_url, document = self.markdown, self.base_url, self._document
+        markdown, base_url = self.markdown, self.base_url
         theme = self._highlight_theme
         first_screen = max(self.size.height, 24) + 8
+        # A re-layout (resize, ANSI theme) swaps the lines in one go, so the view never
+        # shows a mix of widths; a new article is handed over as it is laid out.
+        swap = anchor is not None or not markdown
 
         def work() -> None:
             worker = get_current_worker()
-            doc = document if document is not None else parse(markdown, base_url=base_url)
-            lines: list[Line] = []
+            lines: list[PackedLine] = []
             headings: list[tuple[int, str, int]] = []
             starts: list[int] = []
-            sent = anchor is not None or not markdown  # a re-layout swaps in one go
-            for index, block_lines in iter_layout(doc, width, theme):
-                if worker.is_cancelled:
-                    return
-                if index:
-                    blank = Line(lines[-1].content[:0]) if lines else None
-                    if blank is not None:
-                        blank.block = index
-                        lines.append(blank)
-                starts.append(len(lines))
-                block = doc.blocks[index]
-                if isinstance(block, Heading):
-                    headings.append((block.level, block.text.plain, len(lines)))
-                lines.extend(block_lines)
-                if not sent and len(lines) >= first_screen:
-                    sent = True
-                    self.app.call_from_thread(
-                        self._receive,
-                        generation,
-                        doc,
-                        width,
-                        lines[:],
-                        headings[:],
-                        starts[:],
-                        False,
-                        anchor,
-                    )
-            if not worker.is_cancelled:
-                self.app.call_from_thread(
-                    self._receive, generation, doc, width, lines, headings, starts, True, anchor
+            anchors: dict[str, int] = {}
+            links: list[str] = []
+            sent = _Batch(generation, width, [], [], [], [], {})  # counts what went over
+            count = 0  # blocks laid out
+            # The parsed blocks of each step are dropped once laid out: only the packed
+            # lines stay (see tui.article_layout.Lines).
+            for blocks, links in parse_steps(markdown, base_url=base_url):
+                for index, block_lines in iter_layout(blocks, width, theme, count):
+                    if worker.is_cancelled:
+                        return
+                    if index and lines:
+                        lines.append(("", (), (), index, False, 0))
+                    starts.append(len(lines))
+                    block = blocks[index - count]
+                    if isinstance(block, Heading):
+                        headings.append((block.level, block.text.plain, len(lines)))
+                        anchors[block.id] = len(lines)
+                    lines.extend(pack(line) for line in block_lines)
+                count += len(blocks)
+                if swap or len(lines) < (first_screen if not sent.lines else 1):
+                    continue
+                # Hand over what is new: the first screen as soon as it is there, then
+                # a step (a few dozen blocks) at a time.
+                batch = _Batch(
+                    generation,
+                    width,
+                    links[:],
+                    lines[len(sent.lines) :],
+                    headings[len(sent.headings) :],
+                    starts[len(sent.starts) :],
+                    dict(anchors),
                 )
+                self.app.call_from_thread(self._receive, batch)
+                sent = _Batch(generation, width, [], lines[:], headings[:], starts[:], {})
+            if not worker.is_cancelled:
+                batch = _Batch(
+                    generation,
+                    width,
+                    links[:],
+                    lines[len(sent.lines) :],
+                    headings[len(sent.headings) :],
+                    starts[len(sent.starts) :],
+                    anchors,
+                    final=True,
+                    swap=swap,
+                    anchor=anchor,
+                )
+                self.app.call_from_thread(self._receive, batch)
 
         self.run_worker(
             work, thread=True, group="article-layout", exclusive=True, exit_on_error=True
         )
 
-    def _receive(
-        self,
-        generation: int,
-        document: Document,
-        width: int,
-        lines: list[Line],
-        headings: list[tuple[int, str, int]],
-        starts: list[int],
-        final: bool,
-        anchor: tuple[int, int] | None,
-    ) -> None:
-        if generation != self._generation:
+    def _receive(self, batch: _Batch) -> None:
+        """Lines from the layout worker: more of them, or (``swap``) all of them."""
+        if batch.generation != self._generation:
             return  # a newer show/resize/theme change superseded this job
-        self._document = document
-        self.links = document.links
-        self._layout_width = width
-        self._set_lines(lines, headings, starts)
-        if anchor is not None:
-            block, offset = anchor
+        self.links = batch.links
+        self._layout_width = batch.width
+        if batch.swap:
+            self._set_lines(Lines(), [], [], {})
+        self._add_lines(batch)
+        if batch.anchor is not None:
+            block, offset = batch.anchor
+            starts = self._block_starts
             if block < len(starts):
-                end = starts[block + 1] if block + 1 < len(starts) else len(lines)
+                end = starts[block + 1] if block + 1 < len(starts) else len(self.lines)
                 y = min(starts[block] + offset, max(starts[block], end - 1))
                 self.scroll_to(y=y, animate=False, immediate=True)
-        if final:
+        if self._pending_link is not None:
+            fragment = self.anchor_of(self._pending_link) or ""
+            if fragment in self.anchors or fragment.lower() in self.anchors:
+                self.follow_anchor(self._pending_link)
+        if batch.final:
             self.loaded = True
+            url, self._pending_link = self._pending_link, None
+            if url is not None and url in self.links:  # not a heading's id: the page has it
+                self.post_message(self.LinkActivated(self, url, self.links.index(url)))
             self.post_message(self.Rendered(self))
-            if width != self._content_width() and self._content_width() > 0:
+            if batch.width != self._content_width() and self._content_width() > 0:
                 self._relayout()  # resized while this layout ran
 
     def _set_lines(
         self,
-        lines: list[Line],
+        lines: Lines,
         headings: list[tuple[int, str, int]],
         starts: list[int],
+        anchors: dict[str, int],
     ) -> None:
         self.lines = lines
         self.headings = headings
         self._block_starts = starts
+        self.anchors = anchors
+        self._widest = 0
         self._strips.clear()
-        widest = max((line.content.cell_length for line in lines), default=0)
-        self.virtual_size = Size(widest, len(lines))
+        self.virtual_size = Size(0, len(lines))
+        self.refresh()
+
+    def _add_lines(self, batch: _Batch) -> None:
+        self.lines.extend(batch.lines)
+        self.headings.extend(batch.headings)
+        self._block_starts.extend(batch.starts)
+        self.anchors = batch.anchors
+        widest = max((cells for *_, cells in batch.lines), default=0)
+        self._widest = max(self._widest, widest)
+        self.virtual_size = Size(self._widest, len(self.lines))
         self.refresh()
 
     def _anchor(self) -> tuple[int, int] | None:
@@ -253,7 +353,7 @@ class ArticleView(ScrollView, can_focus=True):
         if not self.lines or top <= 0:
             return None if not self.lines else (0, 0)
         top = min(top, len(self.lines) - 1)
-        block = self.lines[top].block
+        block = self.lines.block(top)
         start = self._block_starts[block] if block < len(self._block_starts) else top
         return block, top - start
 
@@ -269,7 +369,7 @@ class ArticleView(ScrollView, can_focus=True):
         if not (width > 0 and self.markdown):
             return
         if self._waiting_for_width or width != self._layout_width:
-            if self._document is None and not self.lines:
+            if not self.lines:
                 self._start_layout(anchor=None)
             else:
                 self._relayout()
@@ -314,22 +414,17 @@ class ArticleView(ScrollView, can_focus=True):
         return parsed
 
     def _strip(self, index: int) -> Strip:
-        strip = self._strips.get(index)
-        if strip is None:
-            if self._base_style is None:
-                self._base_style = self.get_visual_style()
-            content = self.lines[index].content
-            segments = [
-                Segment(text, style.rich_style)
-                for text, style in content.render(
-                    self._base_style, end="", parse_style=self._parse_style
-                )
-            ]
-            strip = Strip(segments, content.cell_length)
-            if len(self._strips) > _STRIP_CACHE_LIMIT:
-                self._strips.clear()
-            self._strips[index] = strip
-        return strip
+        """Line ``index`` drawn whole (not cropped to the view)."""
+        if self._base_style is None:
+            self._base_style = self.get_visual_style()
+        content = self.lines[index].content
+        segments = [
+            Segment(text, style.rich_style)
+            for text, style in content.render(
+                self._base_style, end="", parse_style=self._parse_style
+            )
+        ]
+        return Strip(segments, content.cell_length)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -339,7 +434,27 @@ class ArticleView(ScrollView, can_focus=True):
             self._rich_style = self.rich_style
         if index >= len(self.lines):
             return Strip.blank(width, self._rich_style)
-        return self._strip(index).crop_extend(scroll_x, scroll_x + width, self._rich_style)
+        if self._strip_key != (scroll_x, width):
+            self._strip_key = (scroll_x, width)
+            self._strips.clear()
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._strip(index)
+            length = strip.cell_length
+            if scroll_x == 0 and length <= width:
+                # What crop_extend would give, without its two intermediate strips.
+                if length < width:
+                    padding = Segment(" " * (width - length), self._rich_style)
+                    strip = Strip([*strip, padding], width)
+            else:
+                strip = strip.crop_extend(scroll_x, scroll_x + width, self._rich_style)
+            # Only a few screens are kept: a cache of every line drawn kept thousands of
+            # strips (each with seven caches of its own) alive, and their growth set off
+            # full garbage collections of the whole heap while scrolling.
+            if len(self._strips) >= _STRIP_CACHE_SCREENS * max(self.size.height, 1):
+                del self._strips[next(iter(self._strips))]
+            self._strips[index] = strip
+        return strip
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -358,4 +473,6 @@ class ArticleView(ScrollView, can_focus=True):
         index = self.link_at(x, y)
         if index is not None and index < len(self.links):
             event.stop()
-            self.post_message(self.LinkActivated(self, self.links[index], index))
+            url = self.links[index]
+            if not self.follow_anchor(url):
+                self.post_message(self.LinkActivated(self, url, index))
