@@ -13,11 +13,12 @@ key that arrives while the UI thread is busy waits, as it would in a terminal.
 Measured, per keystroke, by wrapping functions from here (no change to ``tui/``):
 
 * **handler**: time spent in ``ReaderScreen._show_matching`` for that keystroke (``esc``
-  calls it once: the ``Changed`` of the emptied box then finds nothing to do), split into ``Store.search`` and
-  ``PostList.show_posts``. A query of only 1-2 character terms at thousands of posts is
-  searched in a worker (a scan): its handler is that call plus ``ReaderScreen._show_found``
-  when the result comes back, both on the UI thread, and key → frame counts from then;
-  a keystroke whose scan was overtaken by the next key is left out (it never shows);
+  calls it once: the ``Changed`` of the emptied box then has nothing to do), split into
+  ``Store.search`` and ``PostList.show_posts``. A query of only 1-2 character terms at
+  thousands of posts is searched in a worker (a scan) unless the index's text is in memory
+  (``Store.quick_search``): its handler is that call plus ``ReaderScreen._show_found`` when
+  the result comes back, both on the UI thread, and key → frame counts from then; a
+  keystroke whose scan was overtaken by the next key is left out (it never shows);
 * **key → frame**: from the moment the key was sent until the end of the first screen
   update (``Screen._on_timer_update``: layout, then the compositor rendering the changed
   rows) that starts after the handler. Headless Textual renders the frame and only skips
@@ -382,8 +383,10 @@ def build_script(interval: float) -> list[Keystroke]:
         add(Keystroke(label, "/", "slash", ()), 0.15)
         value = ""
         for key in keys:
-            value = value[:-1] if key == BACKSPACE else value + key
-            add(Keystroke(label, key, "type", ((False, value.strip()),)), interval)
+            before, value = value.strip(), value[:-1] if key == BACKSPACE else value + key
+            # A key that leaves the query as it was (a space after a word) searches nothing.
+            expect = () if value.strip() == before else ((False, value.strip()),)
+            add(Keystroke(label, key, "type", expect), interval)
         # esc shows every post itself (the Changed of the emptied box then shows nothing).
         add(Keystroke(ESC_LABEL, "escape", "esc", ((True, ""),)), PAUSE_BETWEEN_QUERIES)
     for _ in range(BASELINE_KEYS):
@@ -509,7 +512,7 @@ def analyse(
             matched.append(shows[at])
             pointer[cancel] = at + 1
         matched.sort(key=lambda call: call.start)
-        if stroke.kind == "slash":
+        if stroke.kind == "slash" or (stroke.kind == "type" and not stroke.expect):
             continue
         if stroke.kind == "baseline":
             done = next((end for begin, end in cursors if begin >= pressed), float("nan"))
