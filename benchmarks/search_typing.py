@@ -14,11 +14,12 @@ Measured, per keystroke, by wrapping functions from here (no change to ``tui/``)
 
 * **handler**: time spent in ``ReaderScreen._show_matching`` for that keystroke (``esc``
   calls it once: the ``Changed`` of the emptied box then has nothing to do), split into
-  ``Store.search`` and ``PostList.show_posts``. A query of only 1-2 character terms at
-  thousands of posts is searched in a worker (a scan) unless the index's text is in memory
-  (``Store.quick_search``): its handler is that call plus ``ReaderScreen._show_found`` when
-  the result comes back, both on the UI thread, and key → frame counts from then; a
-  keystroke whose scan was overtaken by the next key is left out (it never shows);
+  ``Store.search`` (or ``Store.quick_search``) and ``PostList.show_posts``. A query of
+  only 1-2 character terms at thousands of posts is searched in a worker (a scan) unless
+  the index's text is in memory (``Store.quick_search``, on the UI thread). A worker's
+  handler is the call that starts it plus ``ReaderScreen._show_found`` when the result
+  comes back, both on the UI thread, and key → frame counts from then; a keystroke whose
+  scan was overtaken by the next key is left out (it never shows);
 * **key → frame**: from the moment the key was sent until the end of the first screen
   update (``Screen._on_timer_update``: layout, then the compositor rendering the changed
   rows) that starts after the handler. Headless Textual renders the frame and only skips
@@ -209,6 +210,7 @@ def instrument() -> None:
     on_timer_update = ReaderScreen._on_timer_update
     show_highlighted = ReaderScreen._show_highlighted
     search = Store.search
+    quick_search = Store.quick_search
     show_posts = PostList.show_posts
     show_found = ReaderScreen._show_found
     cursor_down = PostList.action_cursor_down
@@ -264,6 +266,14 @@ def instrument() -> None:
             if RECORD.current is not None and _on_ui_thread():
                 RECORD.current.search += time.perf_counter() - start
 
+    def _quick_search(self: Store, query: str, feed_url: str | None = None) -> list[str] | None:
+        start = time.perf_counter()
+        try:
+            return quick_search(self, query, feed_url)
+        finally:
+            if RECORD.current is not None and _on_ui_thread():
+                RECORD.current.search += time.perf_counter() - start
+
     def _show_posts(self: PostList, posts: Any, *, keep: str | None = None) -> None:
         start = time.perf_counter()
         try:
@@ -290,6 +300,7 @@ def instrument() -> None:
     ReaderScreen._show_highlighted = _spanned(show_highlighted, lambda: RECORD.details)  # type: ignore[method-assign]
     PostList.action_cursor_down = _spanned(cursor_down, lambda: RECORD.cursors)  # type: ignore[method-assign]
     Store.search = _search  # type: ignore[method-assign]
+    Store.quick_search = _quick_search  # type: ignore[method-assign]
     PostList.show_posts = _show_posts  # type: ignore[method-assign]
     gc.callbacks.append(_gc_span)
 
