@@ -13,11 +13,13 @@ key that arrives while the UI thread is busy waits, as it would in a terminal.
 Measured, per keystroke, by wrapping functions from here (no change to ``tui/``):
 
 * **handler**: time spent in ``ReaderScreen._show_matching`` for that keystroke (``esc``
-  calls it twice: once itself, once for the emptied box), split into ``Store.search`` and
-  ``PostList.show_posts``. A query of only 1-2 character terms at thousands of posts is
-  searched in a worker (a scan): its handler is that call plus ``ReaderScreen._show_found``
-  when the result comes back, both on the UI thread, and key → frame counts from then;
-  a keystroke whose scan was overtaken by the next key is left out (it never shows);
+  calls it once: the ``Changed`` of the emptied box then has nothing to do), split into
+  ``Store.search`` (or ``Store.quick_search``) and ``PostList.show_posts``. A query of
+  only 1-2 character terms at thousands of posts is searched in a worker (a scan) unless
+  the index's text is in memory (``Store.quick_search``, on the UI thread). A worker's
+  handler is the call that starts it plus ``ReaderScreen._show_found`` when the result
+  comes back, both on the UI thread, and key → frame counts from then; a keystroke whose
+  scan was overtaken by the next key is left out (it never shows);
 * **key → frame**: from the moment the key was sent until the end of the first screen
   update (``Screen._on_timer_update``: layout, then the compositor rendering the changed
   rows) that starts after the handler. Headless Textual renders the frame and only skips
@@ -208,6 +210,7 @@ def instrument() -> None:
     on_timer_update = ReaderScreen._on_timer_update
     show_highlighted = ReaderScreen._show_highlighted
     search = Store.search
+    quick_search = Store.quick_search
     show_posts = PostList.show_posts
     show_found = ReaderScreen._show_found
     cursor_down = PostList.action_cursor_down
@@ -263,6 +266,14 @@ def instrument() -> None:
             if RECORD.current is not None and _on_ui_thread():
                 RECORD.current.search += time.perf_counter() - start
 
+    def _quick_search(self: Store, query: str, feed_url: str | None = None) -> list[str] | None:
+        start = time.perf_counter()
+        try:
+            return quick_search(self, query, feed_url)
+        finally:
+            if RECORD.current is not None and _on_ui_thread():
+                RECORD.current.search += time.perf_counter() - start
+
     def _show_posts(self: PostList, posts: Any, *, keep: str | None = None) -> None:
         start = time.perf_counter()
         try:
@@ -289,6 +300,7 @@ def instrument() -> None:
     ReaderScreen._show_highlighted = _spanned(show_highlighted, lambda: RECORD.details)  # type: ignore[method-assign]
     PostList.action_cursor_down = _spanned(cursor_down, lambda: RECORD.cursors)  # type: ignore[method-assign]
     Store.search = _search  # type: ignore[method-assign]
+    Store.quick_search = _quick_search  # type: ignore[method-assign]
     PostList.show_posts = _show_posts  # type: ignore[method-assign]
     gc.callbacks.append(_gc_span)
 
@@ -382,11 +394,12 @@ def build_script(interval: float) -> list[Keystroke]:
         add(Keystroke(label, "/", "slash", ()), 0.15)
         value = ""
         for key in keys:
-            value = value[:-1] if key == BACKSPACE else value + key
-            add(Keystroke(label, key, "type", ((False, value.strip()),)), interval)
-        # esc shows every post itself, then once more for the Changed of the emptied box.
-        expect = ((True, ""), (False, "")) if value else ((True, ""),)
-        add(Keystroke(ESC_LABEL, "escape", "esc", expect), PAUSE_BETWEEN_QUERIES)
+            before, value = value.strip(), value[:-1] if key == BACKSPACE else value + key
+            # A key that leaves the query as it was (a space after a word) searches nothing.
+            expect = () if value.strip() == before else ((False, value.strip()),)
+            add(Keystroke(label, key, "type", expect), interval)
+        # esc shows every post itself (the Changed of the emptied box then shows nothing).
+        add(Keystroke(ESC_LABEL, "escape", "esc", ((True, ""),)), PAUSE_BETWEEN_QUERIES)
     for _ in range(BASELINE_KEYS):
         add(Keystroke(BASELINE_LABEL, "j", "baseline", ()), interval)
     return script
@@ -510,7 +523,7 @@ def analyse(
             matched.append(shows[at])
             pointer[cancel] = at + 1
         matched.sort(key=lambda call: call.start)
-        if stroke.kind == "slash":
+        if stroke.kind == "slash" or (stroke.kind == "type" and not stroke.expect):
             continue
         if stroke.kind == "baseline":
             done = next((end for begin, end in cursors if begin >= pressed), float("nan"))

@@ -393,3 +393,109 @@ def test_the_index_finds_exactly_the_folded_substrings(store: Store) -> None:
             if all(any(term in column for column in columns) for term in terms(typed))
         }
         assert set(store.search(typed)) == expected, typed
+
+
+# --- short terms from memory (Store.quick_search) ------------------------------------
+
+SHORT_QUERIES = [
+    "a", "E", "e", "#", "c#", "C#", "f#", "é", "É", "ß", "ss", "ü", "日", "日本", "本語",
+    "1", "42", "0", "9x", "Go", "go", "GO", "zz", "q", "++", "::", "a b", "# 1", "é e",
+    "Ab", "x", ".", "/", "_", "*", '"a', '"é"', "日 a", "zq xj",
+]  # fmt: skip
+
+
+def test_a_quick_search_finds_what_the_sql_finds(store: Store) -> None:
+    """The haystack in memory against SQLite's instr, on the fixtures above, per feed too."""
+    other = "https://other.example/feed.xml"
+    merge(store, *CORPUS)
+    merge(store, parsed("o", "Go #1 für C#", "<p>ÉTÉ 42, straße</p>", 99), url=other, title="Ü")
+    assert store.quick_search("a") is None  # nothing read into memory yet
+    assert store.prepare_quick_search()
+    assert all(scans(typed) for typed in SHORT_QUERIES)
+    for typed in SHORT_QUERIES:
+        for feed in (None, URL, other):
+            assert store.quick_search(typed, feed) == store.search(typed, feed), (typed, feed)
+    for typed in ("", "pool", "c# node", "日本語"):  # not scans: the index is better
+        assert store.quick_search(typed) is None
+
+
+def test_a_quick_search_is_not_used_once_the_cache_changes(store: Store, tmp_path: Path) -> None:
+    from contextlib import closing
+
+    merge(store, *CORPUS)
+    assert store.prepare_quick_search()
+    assert store.quick_search("zq") == []
+    merge(store, parsed("new", "zq here", "<p>x</p>", 50))
+    assert store.quick_search("zq") is None  # a merge: stale until read again
+    assert store.prepare_quick_search()
+    assert store.quick_search("zq") == store.search("zq") != []
+    pool = next(p.id for p in store.posts() if p.key == "pool")
+    store.save_article(
+        pool, url="https://blog.example/pool/", title="T", markdown="m", text="xj", method="t"
+    )
+    assert store.quick_search("xj") is None  # an article's text went into the index
+    assert store.prepare_quick_search(only_to_refresh=True)
+    assert store.quick_search("xj") == [pool]
+    # Another process's commit too (the CLI refreshing beside the app).
+    with closing(sqlite3.connect(tmp_path / "c.sqlite3")) as other:
+        other.execute("UPDATE posts_fts SET title = 'qk' WHERE rowid = 1")
+        other.commit()
+    assert store.quick_search("qk") is None
+    assert store.prepare_quick_search()
+    assert store.quick_search("qk") == store.search("qk") != []
+
+
+def test_a_quick_search_keeps_starred_posts_the_cache_dropped(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "c.sqlite3", tmp_path / "s.sqlite3", retention=1) as store:
+        merge(store, parsed("old", "Old zq", "<p>x</p>", 1))
+        old = store.posts()[0].id
+        store.set_starred(old, True)
+        merge(store, parsed("new", "New zq", "<p>x</p>", 2))  # old: out of the feed
+        merge(store, parsed("newer", "Newer", "<p>x</p>", 3))
+        assert store.prepare_quick_search()
+        assert old in store.search("zq")
+        assert store.quick_search("zq") == store.search("zq")
+
+
+def _synthetic_entries(count: int, seed: int) -> list[Entry]:
+    rng = random.Random(seed)
+    words = [
+        "go", "Go", "C#", "f#", "#tag", "café", "ÉTÉ", "straße", "STRASSE", "日本語", "東京",
+        "Müller", "node.js", "std::vector", "a*b", "x86_64", "v2", "2026", "42", "ﬁle",
+        "Ωmega", "naïve", "résumé", "ǅemal", "İstanbul", "lorem", "ipsum", "dolor", "sit",
+        "amet", "pool", "MAX_POOL_SIZE", "https://docs.python.org", "Zz", "q", "j",
+    ]  # fmt: skip
+    entries = []
+    for index in range(count):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 60)))
+        entries.append(
+            Entry(
+                key=f"k{index}",
+                title=" ".join(rng.choice(words) for _ in range(rng.randint(1, 6))),
+                link=f"https://blog.example/{index}/",
+                published=T0 + timedelta(minutes=rng.randint(0, 5000)) if index % 7 else None,
+                updated=None,
+                summary=text,
+                author=rng.choice(["", "Jane Müller", "李雷", "BOB"]),
+                content_hash=f"h{index}",
+                source=text,
+                text=text,
+                converter_version=CONVERTER_VERSION,
+            )
+        )
+    return entries
+
+
+def test_a_quick_search_finds_what_the_sql_finds_at_10_000_posts(tmp_path: Path) -> None:
+    entries = _synthetic_entries(10_000, seed=5)
+    other = "https://other.example/feed.xml"
+    paths = (tmp_path / "c.sqlite3", tmp_path / "s.sqlite3")
+    with Store.open(*paths, retention=10_000) as store:
+        for feed_url, part in ((URL, entries[:7000]), (other, entries[7000:])):
+            feed = ParsedFeed(feed_url, feed_url[8:12], "", "", part)
+            store.merge(feed_url, feed, etag=None, last_modified=None, not_before=None, now=T0)
+        assert len(store.posts()) == 10_000
+        assert store.prepare_quick_search()
+        for typed in SHORT_QUERIES:
+            for url in (None, URL, other):
+                assert store.quick_search(typed, url) == store.search(typed, url), (typed, url)

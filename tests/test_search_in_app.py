@@ -133,3 +133,35 @@ async def test_a_scan_finished_after_more_typing_is_not_shown(
         await pilot.press("escape")
         await reader.settle()
         assert len(reader.posts) == 4
+
+
+async def test_short_terms_are_found_from_memory_once_slash_has_read_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``/`` reads the index's text into memory (a worker); a scan then needs no worker
+    (the list is right as soon as the key is handled), and a change to the cache sends
+    the next one back to a worker until it is read again."""
+    from tests.pilot import search_off_the_ui_thread
+
+    search_off_the_ui_thread(monkeypatch)
+    app = make_app(serve(rss(ITEMS)), feed_url="https://example.com/feed.xml")
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("slash")
+        await reader.settle()
+        for typed in ("C#", "é", "p o", "zz"):
+            assert app.store.quick_search(typed, app.feed_url) is not None
+            await pilot.press(*typed)
+            assert [p.id for p in reader.posts] == app.store.search(typed, app.feed_url)
+            await pilot.press(*["backspace"] * len(typed))
+        assert len(reader.posts) == 4
+        post = reader.posts[0]
+        app.store.save_article(
+            post.id, url=post.link, title=post.title, markdown="m", text="qx", method="test"
+        )
+        assert app.store.quick_search("qx", app.feed_url) is None  # stale: not used
+        await pilot.press(*"qx")
+        await reader.settle()
+        assert [p.id for p in reader.posts] == [post.id]
+        assert app.store.quick_search("qx", app.feed_url) == [post.id]  # read again

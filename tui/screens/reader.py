@@ -370,9 +370,15 @@ class ReaderScreen(Screen[None]):
         self.app.workers.cancel_group(self, "search")
         query = self.search_query
         if query and scans(query) and len(self._stored_posts) >= SCAN_OFF_THREAD_FROM:
-            # Only 1-2 character terms, which the index can't look up: a scan of every
+            # Only 1-2 character terms, which the index can't look up: from memory when
+            # the index's text is there and current (a few ms), else a scan of every
             # post (30-70 ms at 10,000). Off the UI thread, so typing never waits; the
             # list shows the result when it comes, unless the search moved on meanwhile.
+            quick = self.store.quick_search(query, self.feed_url)
+            if quick is not None:
+                self._show_found(set(quick), keep=keep)
+                return
+            self._prepare_quick_search()
             self.run_worker(
                 partial(self._search_in_worker, query, self.feed_url, self._stored_posts, keep),
                 thread=True,
@@ -388,6 +394,17 @@ class ReaderScreen(Screen[None]):
             with self._reading("search"):
                 found = set(self.store.search(query, self.feed_url))
         self._show_found(found, keep=keep)
+
+    def _prepare_quick_search(self) -> None:
+        """Read the index's text into memory (a worker) for scans from then on."""
+        if len(self._stored_posts) >= SCAN_OFF_THREAD_FROM:
+            self.run_worker(
+                self.store.prepare_quick_search,
+                thread=True,
+                group="quick-search",
+                exit_on_error=False,
+                description="Preparing search",
+            )
 
     def _search_in_worker(
         self, query: str, feed_url: str | None, stored: list[Post], keep: str | None
@@ -873,6 +890,7 @@ class ReaderScreen(Screen[None]):
         self.search_bar.display = True
         self.add_class("-searching")
         self.set_focus(self.search_bar)
+        self._prepare_quick_search()
 
     @on(SearchBar.Changed, "#search")
     def _search_changed(self, event: SearchBar.Changed) -> None:
@@ -962,6 +980,8 @@ class ReaderScreen(Screen[None]):
             infos = {feed.url: feed for feed in self.store.feeds()}
         if not worker.is_cancelled:
             self.post_message(PostsLoaded(posts, key=key, unread=unread, infos=infos))
+        if len(posts) >= SCAN_OFF_THREAD_FROM:
+            self.store.prepare_quick_search(only_to_refresh=True)  # the posts may have changed
 
     @on(PostsLoaded)
     def _posts_loaded(self, event: PostsLoaded) -> None:

@@ -65,7 +65,9 @@ the cache must never be VACUUMed without :meth:`Store.rebuild_search_index`).
 A merge indexes what it inserts or rewrites and re-titles a renamed feed's rows
 in the same transaction; a trigger drops the rows of deleted posts. The index is
 as disposable as the rest of the cache. Queries, semantics and the tokenizer
-trade-off: :mod:`tui.store.search`.
+trade-off: :mod:`tui.store.search`. Queries of only 1-2 character terms, which the
+index cannot look up, can also be answered from its text held in memory
+(:meth:`Store.quick_search`, :mod:`tui.store.haystack`).
 
 Recovery policy (``Store.notices`` tells the user what happened)
 ----------------------------------------------------------------

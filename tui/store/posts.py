@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from tui.models import Entry, FeedInfo, ParsedFeed, Post, post_id
+from tui.store import haystack as _haystack
 from tui.store import search as _search
 from tui.store.db import _chunks, _from_ts, _to_ts
 from tui.store.schema import CATEGORY_SEPARATOR
@@ -540,3 +541,10 @@ def rederive_work(rows: list[Rederived]) -> Callable[[sqlite3.Connection], int]:
 
 def search(cache: sqlite3.Connection, query: str, feed_url: str | None) -> list[str]:
     return _search.search_ids(cache, query, feed_url, _POST_ORDER_P)
+
+
+def read_haystack(
+    cache: sqlite3.Connection, still_current: Callable[[], bool]
+) -> _haystack.Haystack | None:
+    """The index's text for short terms, in the order :func:`search` returns ids."""
+    return _haystack.read_haystack(cache, _POST_ORDER_P, still_current)

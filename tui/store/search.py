@@ -57,7 +57,8 @@ at 10,000 posts averaging 1.8 kB of description text (the vendored real feeds):
 Trigram's limit: it cannot look up fewer than 3 characters. A term of 1–2 folded
 characters (``C#``, ``Go``, ``日本``) is checked with ``instr`` over the folded columns
 instead: on the rows the longer terms matched when there are any (cheap), else on
-every row (a scan: 10–35 ms at 10,000 posts).
+every row (a scan: 10–35 ms at 10,000 posts; :meth:`tui.store.Store.quick_search`
+finds the same from the index's text in memory, see :mod:`tui.store.haystack`).
 
 Store.search returns post ids in :meth:`tui.store.Store.posts` order.
 """
