@@ -147,6 +147,17 @@ ARTICLE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("scroll-right", "l,right", "scroll_right", "Scroll right (whole post)", MOVE),
 )
 
+# While the whole post has the focus, the footer names the keys for reading it: the
+# reader's own (same ids, so a remap moves them too), shown with short names.
+ARTICLE_FOOTER_KEYS: tuple[KeySpec, ...] = tuple(
+    KeySpec(spec.id, spec.keys, f"screen.{spec.action}", label, spec.section, show=True)
+    for spec, label in (
+        (next(s for s in READER_KEYS if s.id == "contents"), "Contents"),
+        (next(s for s in READER_KEYS if s.id == "links"), "Links"),
+        (next(s for s in READER_KEYS if s.id == "zoom"), "Zoom"),
+    )
+)
+
 # The feeds sidebar moves like the list; enter shows the highlighted feed's posts.
 SIDEBAR_KEYS: tuple[KeySpec, ...] = (
     *LIST_KEYS[:-1],

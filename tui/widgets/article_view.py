@@ -48,7 +48,9 @@ from tui import keys
 from tui.article_layout import Heading, Lines, PackedLine, iter_layout, pack, parse_steps
 
 # Bindings with the post pane's ids (one remap moves both), plus sideways scrolling.
-ARTICLE_BINDINGS: list[BindingType] = list(keys.bindings(keys.ARTICLE_KEYS))
+ARTICLE_BINDINGS: list[BindingType] = list(
+    keys.bindings(keys.ARTICLE_KEYS + keys.ARTICLE_FOOTER_KEYS)
+)
 
 _STRIP_CACHE_SCREENS = 4
 
