@@ -70,6 +70,9 @@ def test_views_select_unread_or_starred_and_a_search_narrows_further() -> None:
     assert ids(select(posts, view=View.UNREAD)) == ["id2", "id3"]
     assert ids(select(posts, view=View.STARRED)) == ["id1", "id3"]
     assert ids(select(posts, view=View.STARRED, matches=lambda p: p.id != "id1")) == ["id3"]
+    assert ids(select(posts, view=View.ALL, found={"id3", "id1"})) == ["id1", "id3"]
+    assert ids(select(posts, view=View.UNREAD, found={"id1", "id2"})) == ["id2"]
+    assert ids(select(posts, view=View.ALL, found=set())) == []
 
 
 @pytest.mark.parametrize(("count", "text"), [(0, "0 posts"), (1, "1 post"), (2, "2 posts")])

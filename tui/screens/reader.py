@@ -432,11 +432,7 @@ class ReaderScreen(Screen[None]):
         """Show the posts of the view that are in ``found`` (None: no search)."""
         if found is not None:
             self._after_index_rebuilt()
-        posts = reading.select(
-            self._stored_posts,
-            view=self.view,
-            matches=None if found is None else (lambda post: post.id in found),
-        )
+        posts = reading.select(self._stored_posts, view=self.view, found=found)
         self.post_list.highlight_query = self.search_query
         self.post_list.show_posts(posts, keep=keep)
         self._schedule_detail()
