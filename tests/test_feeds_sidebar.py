@@ -141,6 +141,26 @@ async def test_rows_of_several_feeds_name_their_feed_in_a_column() -> None:
         assert reader.row_texts()[0].endswith("2026-05-12  Rust 2")
 
 
+async def test_the_feed_column_leaves_a_narrow_list_room_for_the_titles() -> None:
+    feeds = [FeedRef(GO), FeedRef(RUST, title="Rust, the language, weekly")]
+    app = make_app(many_feeds(), feeds=feeds)
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        column = reader.post_list.feed_column
+        assert column is not None
+        room = reader.post_list.scrollable_content_region.width - 15
+        assert column.width == max(6, room // 4) < 14
+        assert reader.row_texts()[0].endswith(
+            f"{'Rust, the language, weekly'[: column.width - 1]}…  Rust 2"
+        )
+        # Stacked at 80 columns the list has the whole width: the name up to the cap.
+        await pilot.resize_terminal(80, 24)
+        await reader.settle()
+        column = reader.post_list.feed_column
+        assert column is not None and column.width == 14
+
+
 async def test_choosing_a_folder_shows_its_feeds_only() -> None:
     app = make_app(many_feeds(), feeds=FEEDS)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:

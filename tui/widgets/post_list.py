@@ -115,6 +115,11 @@ def _title(post: Post, query: str) -> Content:
 
 _post_of = operator.attrgetter("post")
 
+# Markers, the date and the gaps around it: "●★ 2026-05-05  " (a long date format only
+# narrows the feed column less than it might).
+_ROW_BEFORE_FEED = 15
+FEED_COLUMN_MIN = 6
+
 _KEEP_ROWS = 20_000
 """Rows kept for reuse beyond those shown (see ``PostList._rows``)."""
 
@@ -140,6 +145,7 @@ class PostList(OptionList):
         """Whether the reader moved the highlight since the list was first filled.
         Until they do, posts arriving from a refresh keep the highlight on the top row."""
         self._look = _RowLook(DEFAULT_DATE_FORMAT, "")
+        self._wanted_column: FeedColumn | None = None
         self._shown: list[Post] = []
         """The posts of the rows, in order (the rows' own ``post``)."""
         self._ids: list[str] = []
@@ -166,11 +172,27 @@ class PostList(OptionList):
 
     @property
     def feed_column(self) -> FeedColumn | None:
-        """Set while the list shows several feeds' posts: each row names its feed."""
+        """Set while the list shows several feeds' posts: each row names its feed.
+
+        Drawn at most a quarter of what the row has beside its markers and date, so a
+        narrow list (the sidebar shown) keeps room for the titles."""
         return self._look.current[2]
 
     @feed_column.setter
     def feed_column(self, column: FeedColumn | None) -> None:
+        self._wanted_column = column
+        self._fit_feed_column()
+
+    def on_resize(self) -> None:
+        self._fit_feed_column()
+
+    def _fit_feed_column(self) -> None:
+        column = self._wanted_column
+        if column is not None:
+            room = self.scrollable_content_region.width - _ROW_BEFORE_FEED
+            fits = max(FEED_COLUMN_MIN, room // 4)
+            if room > 0 and column.width > fits:
+                column = FeedColumn(column.names, fits)
         self._set_look(self.date_format, self.highlight_query, column)
 
     def _set_look(self, date_format: str, query: str, column: FeedColumn | None) -> None:
