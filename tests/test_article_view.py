@@ -422,3 +422,16 @@ def test_snapshot_article_80x24_scrolled_to_code(snap_compare: Any) -> None:
         await pilot.pause()
 
     assert snap_compare(ArticleApp(SNAPSHOT_ARTICLE), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_a_code_blocks_language_stays_in_view_when_its_lines_are_wider_than_the_pane() -> None:
+    # QA: the label was right-aligned to the widest line, so a long line put it off
+    # screen, leaving an empty row above the code.
+    long_line = "x = " + "1 + " * 40 + "1"
+    doc = parse(f"```python\n{long_line}\nprint(x)\n```\n", base_url="https://blog.example/")
+    (lines,) = [lines for _, lines in iter_layout(doc.blocks, 50)]
+    label, first, second = lines
+    assert label.content.plain[:50] == " " * 43 + "python "
+    # Every row of the block is as wide as its widest line, so h/l scroll it as one.
+    assert label.content.cell_length == first.content.cell_length == second.content.cell_length
+    assert long_line in first.content.plain

@@ -661,7 +661,10 @@ def _code_lines(block: Code, width: int, theme: type[HighlightTheme]) -> list[Li
         padded = Content(" ") + line + Content(" " * (full - 1 - line.cell_length))
         out.append(Line(padded.stylize_before(CODE_BLOCK), code=True))
     if label:
-        text = label.rjust(full - 1) + " "
+        # At the right edge of the pane, not of the block's widest line: a line wider
+        # than the pane (scrolled with h/l) would put the label out of sight.
+        shown = max(min(width, full), len(label) + 2)
+        text = (label.rjust(shown - 1) + " ").ljust(full)
         out.insert(0, Line(Content.styled(text, CODE_LABEL), code=True))
     return out
 
