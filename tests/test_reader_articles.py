@@ -225,6 +225,32 @@ async def test_an_in_page_link_scrolls_the_article_to_its_heading() -> None:
         assert int(article.scroll_y) == min(heading, article.max_scroll_y) > 0
 
 
+async def test_the_links_list_names_each_link_by_its_text() -> None:
+    # QA: the list showed bare addresses, so "[3]" meant nothing until you read the URL.
+    page = PAGE.replace(
+        "<p><code>This is Inline Code</code></p>",
+        '<p>See <a href="https://example.org/more">the longer story</a> and'
+        ' <a href="https://example.org/日本">日本語の記事</a>.</p>',
+        1,
+    )
+    app = make_app(page_server(page))
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = Reader(app, pilot)
+        await reader.settle()
+        await pilot.press("enter")
+        await wait_for_article(reader)
+        links = reader.screen.article.links
+        await pilot.press("f")
+        await reader.settle()
+        assert isinstance(app.screen, PickerScreen)
+        items = [item.plain for item in app.screen.items]
+        more = links.index("https://example.org/more") + 1
+        assert f"[{more}] the longer story — https://example.org/more" in items
+        # Wide characters: the label is cut by cells, as the article draws it.
+        (japanese,) = [n for n, url in enumerate(links, 1) if "%E6%97%A5" in url]
+        assert items[japanese - 1].startswith(f"[{japanese}] 日本語の記事 — https://example.org/")
+
+
 async def test_a_feed_with_full_content_needs_no_fetch() -> None:
     body = "<p>" + ("Every word of the article is in the feed. " * 60) + "</p>"
     item = Item(title="Whole", link="https://example.com/whole/", description=body)

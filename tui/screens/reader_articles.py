@@ -179,7 +179,16 @@ class ArticleReading:
             return
         from tui.screens.picker import PickerScreen
 
-        items = [Content(f"[{n}] {shorten(url, 200)}") for n, url in enumerate(links, 1)]
+        # "[3] the link's text — its address": which link is which, as in the article.
+        labels = self.view.link_labels() if self.shown else [""] * len(links)
+        items = [
+            Content(
+                f"[{n}] {shorten(label, 80)} — {shorten(url, 200)}"
+                if label
+                else f"[{n}] {shorten(url, 200)}"
+            )
+            for n, (label, url) in enumerate(zip(labels, links, strict=True), 1)
+        ]
 
         def follow(index: int | None) -> None:
             if index is not None:

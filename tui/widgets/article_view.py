@@ -27,6 +27,7 @@ sequences are stripped again before parsing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import unquote, urldefrag
@@ -53,6 +54,23 @@ ARTICLE_BINDINGS: list[BindingType] = list(
 )
 
 _STRIP_CACHE_SCREENS = 4
+# The number drawn after a link's text, "[3]".
+_LINK_NUMBER = re.compile(r"\[\d+\]$")
+
+
+def _cells(text: str, start: int, end: int) -> str:
+    """The characters of ``text`` in cells ``start <= x < end`` (wide characters count two)."""
+    from rich.cells import get_character_cell_size
+
+    out: list[str] = []
+    x = 0
+    for char in text:
+        if x >= end:
+            break
+        if x >= start:
+            out.append(char)
+        x += get_character_cell_size(char)
+    return "".join(out)
 
 
 @dataclass(slots=True)
@@ -174,6 +192,22 @@ class ArticleView(ScrollView, can_focus=True):
             if span.start <= x < span.end:
                 return span.index
         return None
+
+    def link_labels(self) -> list[str]:
+        """Each link's text as the article shows it (its first line; "" for an image's or
+        one not laid out yet), by link index: for the links list (``f``). Reads the
+        lines only when asked, stopping once every link has its label."""
+        labels = [""] * len(self.links)
+        missing = set(range(len(labels)))
+        for line in self.lines:
+            for span in line.links:
+                if span.index in missing:
+                    text = _cells(line.content.plain, span.start, span.end)
+                    labels[span.index] = _LINK_NUMBER.sub("", text).strip()
+                    missing.discard(span.index)
+            if not missing:
+                break
+        return labels
 
     def anchor_of(self, url: str) -> str | None:
         """The fragment of ``url`` if it points into this article, else None.
