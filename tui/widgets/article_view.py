@@ -277,9 +277,29 @@ class ArticleView(ScrollView, can_focus=True):
             headings: list[tuple[int, str, int]] = []
             starts: list[int] = []
             anchors: dict[str, int] = {}
-            links: list[str] = []
-            sent = _Batch(generation, width, [], [], [], [], {})  # counts what went over
+            links: list[str] = []  # parse_steps extends one list
+            sent = (0, 0, 0)  # lines, headings and starts handed over so far
             count = 0  # blocks laid out
+
+            def hand_over(links: list[str], *, final: bool) -> None:
+                """What is new since the last hand-over (a re-layout: all of it, at the end)."""
+                nonlocal sent
+                lines_sent, headings_sent, starts_sent = sent
+                batch = _Batch(
+                    generation,
+                    width,
+                    links[:],
+                    lines[lines_sent:],
+                    headings[headings_sent:],
+                    starts[starts_sent:],
+                    anchors if final else dict(anchors),
+                    final=final,
+                    swap=swap and final,
+                    anchor=anchor if final else None,
+                )
+                sent = (len(lines), len(headings), len(starts))
+                self.app.call_from_thread(self._receive, batch)
+
             # The parsed blocks of each step are dropped once laid out: only the packed
             # lines stay (see tui.article_layout.Lines).
             for blocks, links in parse_steps(markdown, base_url=base_url):
@@ -295,35 +315,13 @@ class ArticleView(ScrollView, can_focus=True):
                         anchors[block.id] = len(lines)
                     lines.extend(pack(line) for line in block_lines)
                 count += len(blocks)
-                if swap or len(lines) < (first_screen if not sent.lines else 1):
+                if swap or len(lines) < (first_screen if not sent[0] else 1):
                     continue
                 # Hand over what is new: the first screen as soon as it is there, then
                 # a step (a few dozen blocks) at a time.
-                batch = _Batch(
-                    generation,
-                    width,
-                    links[:],
-                    lines[len(sent.lines) :],
-                    headings[len(sent.headings) :],
-                    starts[len(sent.starts) :],
-                    dict(anchors),
-                )
-                self.app.call_from_thread(self._receive, batch)
-                sent = _Batch(generation, width, [], lines[:], headings[:], starts[:], {})
+                hand_over(links, final=False)
             if not worker.is_cancelled:
-                batch = _Batch(
-                    generation,
-                    width,
-                    links[:],
-                    lines[len(sent.lines) :],
-                    headings[len(sent.headings) :],
-                    starts[len(sent.starts) :],
-                    anchors,
-                    final=True,
-                    swap=swap,
-                    anchor=anchor,
-                )
-                self.app.call_from_thread(self._receive, batch)
+                hand_over(links, final=True)
 
         self.run_worker(
             work, thread=True, group="article-layout", exclusive=True, exit_on_error=True
