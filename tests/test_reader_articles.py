@@ -30,6 +30,12 @@ def article_text(reader: Reader) -> str:
     return "\n".join(str(line.content) for line in reader.screen.article.lines)
 
 
+async def open_whole_post(reader: Reader) -> None:
+    """enter on the highlighted post, then wait until its whole article is shown."""
+    await reader.press("enter")
+    await wait_for_article(reader)
+
+
 async def wait_for_article(reader: Reader) -> None:
     for _ in range(400):  # a hang guard, not a timing
         await reader.settle(extra=0.05)
@@ -43,8 +49,7 @@ async def test_enter_fetches_the_page_and_shows_the_whole_article_with_its_code(
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
-        await pilot.press("enter")
-        await wait_for_article(reader)
+        await open_whole_post(reader)
         text = article_text(reader)
         assert "JWT vs Session Cookies" in text.splitlines()[0]  # the post's title on top
         assert '<html lang="en">' in text  # the page's code, exact
@@ -63,15 +68,13 @@ async def test_the_next_whole_post_shows_too(size: tuple[int, int]) -> None:
     async with app.run_test(size=size) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
-        await pilot.press("enter")
-        await wait_for_article(reader)
+        await open_whole_post(reader)
         first = reader.posts[0].title
         assert first[:20] in article_text(reader).splitlines()[0]
         await pilot.press("tab", "j")
         await reader.settle()
         assert not reader.screen.has_class("-article")
-        await pilot.press("enter")
-        await wait_for_article(reader)
+        await open_whole_post(reader)
         second = reader.posts[1].title
         assert second[:20] in article_text(reader).splitlines()[0]
         assert "<title>Example HTML5 Document</title>" in article_text(reader)
@@ -86,14 +89,12 @@ async def test_a_fetched_article_is_read_again_offline_after_a_restart() -> None
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
-        await pilot.press("enter")
-        await wait_for_article(reader)
+        await open_whole_post(reader)
     offline = make_app(refresh_on_start=False)  # every request fails now
     async with offline.run_test(size=(120, 40), notifications=True) as pilot:
         reader = Reader(offline, pilot)
         await reader.settle()
-        await pilot.press("enter")
-        await wait_for_article(reader)
+        await open_whole_post(reader)
         assert "<title>Example HTML5 Document</title>" in article_text(reader)
         assert not reader.notice_messages(title="Article not available")
 
@@ -116,8 +117,7 @@ async def test_t_lists_the_headings_and_jumps_to_one() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
-        await pilot.press("enter")
-        await wait_for_article(reader)
+        await open_whole_post(reader)
         await pilot.press("t")
         await reader.settle()
         assert isinstance(app.screen, PickerScreen)
@@ -136,8 +136,7 @@ async def test_the_contents_move_with_the_list_keys() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
-        await pilot.press("enter")
-        await wait_for_article(reader)
+        await open_whole_post(reader)
         await pilot.press("t")
         await reader.settle()
         picker = app.screen.query_one(OptionList)
@@ -164,8 +163,7 @@ async def test_f_lists_the_links_and_opens_one_in_the_browser() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
-        await pilot.press("enter")
-        await wait_for_article(reader)
+        await open_whole_post(reader)
         links = reader.screen.article.links
         assert links
         await pilot.press("f")
@@ -188,8 +186,7 @@ async def test_a_link_to_another_stored_post_opens_it_here_whatever_its_fragment
         other = reader.posts[5]
         assert other.link
         link = other.link.rstrip("/").replace("blog.rajpoot.dev", "Blog.Rajpoot.dev") + "#section-2"
-        await pilot.press("enter")
-        await wait_for_article(reader)
+        await open_whole_post(reader)
         reader.screen.follow_link(link)
         await reader.settle()
         assert browser.opened == []
@@ -210,8 +207,7 @@ async def test_an_in_page_link_scrolls_the_article_to_its_heading() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
-        await pilot.press("enter")
-        await wait_for_article(reader)
+        await open_whole_post(reader)
         article = reader.screen.article
         assert article.links[0].endswith("#code-block-with-hugos-internal-highlight-shortcode")
         await pilot.press("f")
@@ -237,8 +233,7 @@ async def test_the_links_list_names_each_link_by_its_text() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
-        await pilot.press("enter")
-        await wait_for_article(reader)
+        await open_whole_post(reader)
         links = reader.screen.article.links
         await pilot.press("f")
         await reader.settle()
@@ -264,8 +259,7 @@ async def test_a_feed_with_full_content_needs_no_fetch() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         reader = Reader(app, pilot)
         await reader.settle()
-        await pilot.press("enter")
-        await wait_for_article(reader)
+        await open_whole_post(reader)
         assert requests == ["https://example.com/feed.xml"]
         assert "Every word of the article" in article_text(reader)
 
