@@ -17,6 +17,7 @@ from tui.reading import (
     empty_view_text,
     next_unread,
     plural,
+    post_at,
     select,
     sort_posts,
 )
@@ -140,3 +141,10 @@ def test_a_remap_that_clashes_with_the_whole_post_view_is_reported() -> None:
     usable, problems = check_keymap({"help": "h", "scroll-left": "H"})
     assert usable == {"help": "h", "scroll-left": "H"}
     assert problems == []
+
+
+def test_post_at_finds_the_post_of_a_page_whatever_its_fragment_or_spelling() -> None:
+    posts = [post(1), post(2), post(3)]
+    assert post_at(posts, "https://Example.com/2#the-middle") == posts[1]
+    assert post_at(posts, "https://example.com/3/") == posts[2]
+    assert post_at(posts, "https://example.com/4/") is None

@@ -375,6 +375,7 @@ def article_command(target: str) -> int:
 
     from tui import paths
     from tui.parse import has_full_content
+    from tui.reading import post_at
 
     if is_openable_link(target) and not paths.cache_db_path().exists():
         outcome = fetch_article(target, on_retry=say_retry)  # nothing stored to look in
@@ -382,7 +383,7 @@ def article_command(target: str) -> int:
         with _open_store() as store:
             if is_openable_link(target):
                 # A stored post's page is read from the store, as the reader does.
-                post = _post_at(store, target)
+                post = post_at(store.posts(), target)
             else:
                 post = store.post(target)
                 if post is None:
@@ -405,14 +406,6 @@ def article_command(target: str) -> int:
     if outcome.message:  # shown, but not kept
         print(f"rajpoot-tui: {clean_text(outcome.message)}", file=sys.stderr)
     return _print_article(outcome.article.title, outcome.article.markdown)
-
-
-def _post_at(store: Any, url: str) -> Any:
-    """The stored post whose link is the page at ``url`` (any #fragment), if any."""
-    from tui.sanitize import page_key
-
-    wanted = page_key(url)
-    return next((p for p in store.posts() if p.link and page_key(p.link) == wanted), None)
 
 
 def _print_article(title: str, body: str) -> int:

@@ -89,6 +89,15 @@ def select(
     ]
 
 
+def post_at(posts: Iterable[Post], url: str) -> Post | None:
+    """The post whose link is the page at ``url``, whatever its #fragment, host case or
+    trailing slash (a link in an article to another stored post, ``article URL``)."""
+    from tui.sanitize import page_key
+
+    wanted = page_key(url)
+    return next((p for p in posts if p.link and page_key(p.link) == wanted), None)
+
+
 def plural(count: int, noun: str) -> str:
     """``1 post``, ``2 posts``, ``0 posts``."""
     return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"

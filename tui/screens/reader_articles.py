@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 from tui import keys, reading
 from tui.messages import ArticleFailed, ArticleReady, PrefetchProgress
 from tui.models import Post
-from tui.sanitize import host_of, page_key, shorten
+from tui.sanitize import host_of, shorten
 
 if TYPE_CHECKING:
     from tui.screens.reader import ReaderScreen
@@ -140,13 +140,11 @@ class ArticleReading:
         reader = self.reader
         if self.shown and self.view.follow_anchor(url):
             return  # an in-page #id link: the article scrolled to that heading
-        # The same page, whatever its #fragment, host case or trailing slash.
-        wanted = page_key(url)
-        for post in reader.stored_posts:
-            if post.link and page_key(post.link) == wanted:
-                reader.go_to_post(post.id)
-                return
-        reader.reader_app.open_link(url)
+        post = reading.post_at(reader.stored_posts, url)
+        if post is not None:
+            reader.go_to_post(post.id)
+        else:
+            reader.reader_app.open_link(url)
 
     def show_contents(self) -> None:
         """t: the article's headings; pick one to jump to it."""
